@@ -1,0 +1,17 @@
+namespace LlmProxy.Core.Chat;
+
+/// <summary>The OpenAI <c>GET /v1/models</c> list shape.</summary>
+public sealed record ChatModelList
+{
+    public string Object { get; init; } = "list";
+    public IReadOnlyList<ChatModelInfo> Data { get; init; } = [];
+}
+
+public sealed record ChatModelInfo
+{
+    public string Id { get; init; } = "";
+    public string Object { get; init; } = "model";
+    public long Created { get; init; }
+    public string OwnedBy { get; init; } = "";
+    public bool Configured { get; init; }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LlmProxy.Core.Chat;
+
+/// <summary>
+/// The canonical request: the OpenAI Chat Completions schema. Fields the proxy does not need to
+/// understand are kept in <see cref="AdditionalProperties"/> and passed through to vendors that accept them.
+/// </summary>
+public sealed record ChatRequest
+{
+    public string? Model { get; init; }
+    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public int? MaxTokens { get; init; }
+    public int? MaxCompletionTokens { get; init; }
+
+    [JsonConverter(typeof(StopSequencesConverter))]
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    public int? N { get; init; }
+    public long? Seed { get; init; }
+    public bool? Stream { get; init; }
+    public StreamOptions? StreamOptions { get; init; }
+    public string? User { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
+
+    /// <summary>The output budget the caller asked for, whichever of the two OpenAI names it used.</summary>
+    [JsonIgnore]
+    public int? RequestedMaxTokens => MaxCompletionTokens ?? MaxTokens;
+}
+
+public sealed record StreamOptions
+{
+    public bool? IncludeUsage { get; init; }
+}

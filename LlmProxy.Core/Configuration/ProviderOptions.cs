@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LlmProxy.Core.Configuration;
+
+/// <summary>One vendor's settings (section <c>LlmProxy:Providers:{name}</c>).</summary>
+public sealed class ProviderOptions
+{
+    /// <summary>The vendor API key. Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Base URL; lets users point at a compatible endpoint and tests at a fake vendor.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>How long to wait for the vendor's response headers (first byte).</summary>
+    [Range(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Mock vendor only: pause between streamed chunks, to make streaming visible in demos.</summary>
+    [Range(0, 10_000)]
+    public int ChunkDelayMs { get; set; }
+}
+
+/// <summary>All vendors' settings, keyed by vendor name (case-insensitive).</summary>
+public sealed class ProvidersOptions
+{
+    public const string Section = "LlmProxy:Providers";
+
+    public Dictionary<string, ProviderOptions> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ProviderOptions For(string name) =>
+        Providers.TryGetValue(name, out var options) ? options : new ProviderOptions();
+}

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Usage;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.Mock;
+
+/// <summary>
+/// The built-in vendor: deterministic, offline, streams word by word. Model <c>echo</c> repeats the last user
+/// message; any other model answers a fixed sentence that names the model and quotes the message. It stands in
+/// for vendors without an API key when <see cref="ProxyOptions.MockUnconfiguredProviders"/> is on.
+/// </summary>
+public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOptions> options, TimeProvider clock) : IChatProvider
+{
+    public const string ProviderName = "mock";
+
+    public string Name => ProviderName;
+    public bool IsConfigured => true;
+    public IReadOnlyList<string> KnownModels { get; } = ["echo", "lorem"];
+
+    public Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        var (answer, finish) = Answer(request);
+        var completion = new ChatCompletion
+        {
+            Id = ResponseId(request),
+            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
+            Model = request.Model ?? "",
+            Choices = [new ChatChoice { Index = 0, Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(answer) }, FinishReason = finish }],
+            Usage = ChatUsage.Of(tokens.CountPrompt(request.Messages ?? []), tokens.CountText(answer)),
+        };
+        return Task.FromResult(completion);
+    }
+
+    public async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (answer, finish) = Answer(request);
+        var id = ResponseId(request);
+        var created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var model = request.Model ?? "";
+        var delay = TimeSpan.FromMilliseconds(options.Value.For(ProviderName).ChunkDelayMs);
+
+        ChatCompletionChunk Chunk(ChatDelta delta, string? finishReason = null) => new()
+        {
+            Id = id, Created = created, Model = model,
+            Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
+        };
+
+        yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
+        foreach (var piece in SplitWords(answer))
+        {
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Chunk(new ChatDelta { Content = piece });
+        }
+        yield return Chunk(new ChatDelta(), finish);
+        yield return new ChatCompletionChunk
+        {
+            Id = id, Created = created, Model = model, Choices = [],
+            Usage = ChatUsage.Of(tokens.CountPrompt(request.Messages ?? []), tokens.CountText(answer)),
+        };
+    }
+
+    private (string Answer, string FinishReason) Answer(ChatRequest request)
+    {
+        var lastUser = request.Messages?.LastOrDefault(m => m.Role == ChatRoles.User)?.Content?.JoinedText() ?? "";
+        var answer = request.Model == "echo" ? lastUser : $"Mock answer from {request.Model}: {lastUser}";
+        var limit = request.RequestedMaxTokens;
+        if (limit is > 0)
+        {
+            var words = SplitWords(answer).ToList();
+            if (words.Count > limit) return (string.Concat(words.Take(limit.Value)), FinishReasons.Length);
+        }
+        return (answer, FinishReasons.Stop);
+    }
+
+    /// <summary>Words with their following whitespace, so the pieces concatenate back to the text.</summary>
+    private static IEnumerable<string> SplitWords(string text)
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!char.IsWhiteSpace(text[i]) || (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]))) continue;
+            yield return text[start..(i + 1)];
+            start = i + 1;
+        }
+        if (start < text.Length) yield return text[start..];
+    }
+
+    private static string ResponseId(ChatRequest request)
+    {
+        var text = string.Join("\n", (request.Messages ?? []).Select(m => m.Role + ":" + m.Content?.JoinedText()));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(request.Model + "\n" + text));
+        return "chatcmpl-mock-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
+    }
+}

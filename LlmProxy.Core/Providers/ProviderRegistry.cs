@@ -1,0 +1,38 @@
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers.Mock;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers;
+
+/// <summary>Finds the adapter for a vendor name, standing the mock in for unconfigured vendors when allowed.</summary>
+public sealed class ProviderRegistry
+{
+    private readonly Dictionary<string, IChatProvider> _providers;
+    private readonly IChatProvider _mock;
+    private readonly bool _mockUnconfigured;
+
+    public ProviderRegistry(IEnumerable<IChatProvider> providers, IOptions<ProxyOptions> options, IHostEnvironment environment)
+    {
+        _providers = providers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        _mock = _providers[MockProvider.ProviderName];
+        _mockUnconfigured = options.Value.MockUnconfiguredProviders ?? environment.IsDevelopment();
+    }
+
+    public IEnumerable<IChatProvider> All => _providers.Values;
+
+    public bool MocksUnconfiguredProviders => _mockUnconfigured;
+
+    /// <summary>The adapter that will answer a call naming <paramref name="name"/>.</summary>
+    public IChatProvider Resolve(string name)
+    {
+        if (!_providers.TryGetValue(name, out var provider))
+            throw new ProxyException(400, ErrorTypes.InvalidRequest,
+                $"Unknown provider '{name}'. Known providers: {string.Join(", ", _providers.Keys.Order())}.", "provider");
+        if (provider.IsConfigured) return provider;
+        if (_mockUnconfigured) return _mock;
+        throw new ProxyException(503, ErrorTypes.ProviderNotConfigured,
+            $"Provider '{provider.Name}' has no API key configured on this proxy.", provider: provider.Name);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using LlmProxy.Core.Errors;
+
+namespace LlmProxy.Core.Providers;
+
+/// <summary>
+/// Maps a vendor's failed HTTP answer to the proxy's unified error. A vendor 401/403 means the proxy's own key
+/// is wrong, so the caller gets 502, not 401; overload and rate limits keep the vendor's Retry-After.
+/// </summary>
+public static class VendorErrorMapper
+{
+    public static ProxyException Map(string provider, HttpStatusCode status, string? vendorMessage, TimeSpan? retryAfter)
+    {
+        var code = (int)status;
+        var message = string.IsNullOrWhiteSpace(vendorMessage) ? $"The vendor answered HTTP {code}." : vendorMessage;
+        return code switch
+        {
+            401 or 403 => new ProxyException(502, ErrorTypes.ProviderAuthentication,
+                $"The proxy's credentials were refused by {provider}: {message}", provider: provider),
+            429 => new ProxyException(429, ErrorTypes.ProviderRateLimited, message, provider: provider, retryAfter: retryAfter),
+            529 or 503 => new ProxyException(503, ErrorTypes.ProviderOverloaded, message, provider: provider, retryAfter: retryAfter),
+            408 or 504 => new ProxyException(504, ErrorTypes.ProviderTimeout, message, provider: provider),
+            >= 500 => new ProxyException(502, ErrorTypes.ProviderError, message, provider: provider),
+            404 => new ProxyException(404, ErrorTypes.NotFound, message, provider: provider),
+            413 => new ProxyException(413, ErrorTypes.RequestTooLarge, message, provider: provider),
+            _ => new ProxyException(400, ErrorTypes.InvalidRequest, message, provider: provider),
+        };
+    }
+
+    public static ProxyException Timeout(string provider, TimeSpan after) =>
+        new(504, ErrorTypes.ProviderTimeout, $"{provider} did not answer within {after.TotalSeconds:0} s.", provider: provider);
+
+    public static ProxyException Unreachable(string provider, Exception inner) =>
+        new(502, ErrorTypes.ProviderError, $"{provider} could not be reached: {inner.Message}", provider: provider, inner: inner);
+
+    /// <summary>An error reported inside a stream that had already started.</summary>
+    public static ProxyException MidStream(string provider, string? message) =>
+        new(502, ErrorTypes.ProviderError, string.IsNullOrWhiteSpace(message) ? $"{provider} failed mid-stream." : message, provider: provider);
+
+    public static TimeSpan? ReadRetryAfter(HttpResponseHeaders headers, TimeProvider clock)
+    {
+        var value = headers.RetryAfter;
+        if (value?.Delta is { } delta) return delta;
+        if (value?.Date is { } date)
+        {
+            var wait = date - clock.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Pulls the human message out of a vendor error body. Vendors agree on little: OpenAI, Mistral, DeepSeek,
+    /// Gemini and Anthropic nest it under <c>error.message</c>; Cohere and some Mistral errors use <c>message</c>
+    /// or <c>detail</c> at the top.
+    /// </summary>
+    public static string? ExtractMessage(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray());
+            return ExtractMessage(doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string? ExtractMessage(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return null;
+        if (root.TryGetProperty("error", out var error))
+        {
+            if (error.ValueKind == JsonValueKind.String) return error.GetString();
+            if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                return m.GetString();
+        }
+        foreach (var name in (ReadOnlySpan<string>)["message", "detail"])
+            if (root.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.String)
+                return m.GetString();
+        return null;
+    }
+}

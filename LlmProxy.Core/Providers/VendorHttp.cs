@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Serialization.Metadata;
+using LlmProxy.Core.Errors;
+
+namespace LlmProxy.Core.Providers;
+
+/// <summary>
+/// Sends one vendor request and hands back a successful response with its headers read and its body not yet
+/// read, so streams flow through unbuffered. Failures become the unified error.
+/// </summary>
+public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvider clock)
+{
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    public static string ClientName(string provider) => "vendor-" + provider;
+
+    public async Task<HttpResponseMessage> SendAsync<T>(string provider, Uri url, T body, JsonTypeInfo<T> bodyType,
+        Action<HttpRequestHeaders> authorize, TimeSpan firstByteTimeout, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(body, bodyType),
+        };
+        authorize(request.Headers);
+
+        var client = httpClientFactory.CreateClient(ClientName(provider));
+        using var timeout = new CancellationTokenSource(firstByteTimeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw VendorErrorMapper.Timeout(provider, firstByteTimeout);
+        }
+        catch (HttpRequestException e)
+        {
+            throw VendorErrorMapper.Unreachable(provider, e);
+        }
+
+        if (response.IsSuccessStatusCode) return response;
+
+        using (response)
+        {
+            var errorBody = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            throw VendorErrorMapper.Map(provider, response.StatusCode, VendorErrorMapper.ExtractMessage(errorBody),
+                VendorErrorMapper.ReadRetryAfter(response.Headers, clock));
+        }
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxErrorBodyBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            total += read;
+        return buffer.AsSpan(0, total).ToArray();
+    }
+}

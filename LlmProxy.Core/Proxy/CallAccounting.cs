@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Usage;
+
+namespace LlmProxy.Core.Proxy;
+
+/// <summary>
+/// Collects what one call used and builds its single usage event. Vendor-reported usage wins; without it
+/// (a stream cut short) the proxy counts the prompt and the text it forwarded and marks the figures estimated.
+/// </summary>
+internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstimator tokens, TimeProvider clock)
+{
+    private readonly long _started = clock.GetTimestamp();
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    private readonly StringBuilder _streamedText = new();
+    private int _published;
+
+    public ChatUsage? VendorUsage { get; private set; }
+    public string Status { get; private set; } = UsageStatuses.ClientClosed;
+    public int HttpStatus { get; private set; } = 499;
+    public string? Error { get; private set; }
+
+    public void Observe(ChatCompletionChunk chunk)
+    {
+        if (chunk.Usage is { } usage) VendorUsage = usage;
+        foreach (var choice in chunk.Choices)
+        {
+            if (choice.Delta.Content is { } content) _streamedText.Append(content);
+            if (choice.Delta.ReasoningContent is { } reasoning) _streamedText.Append(reasoning);
+        }
+    }
+
+    public void Succeeded(ChatUsage? usage)
+    {
+        if (usage is not null) VendorUsage = usage;
+        Status = UsageStatuses.Ok;
+        HttpStatus = 200;
+    }
+
+    public void Failed(ProxyException error)
+    {
+        Status = error.Provider is null ? UsageStatuses.Error : UsageStatuses.VendorError;
+        HttpStatus = error.Status;
+        Error = error.Message;
+    }
+
+    public void Failed(Exception error)
+    {
+        Status = UsageStatuses.Error;
+        HttpStatus = 500;
+        Error = error.GetType().Name;
+    }
+
+    /// <summary>Usage to report at the end of a stream that carried none.</summary>
+    public ChatUsage EstimatedUsage() =>
+        ChatUsage.Of(tokens.CountPrompt(call.Request.Messages ?? []), tokens.CountText(_streamedText.ToString()));
+
+    /// <summary>The call's one usage event; null if it was already taken.</summary>
+    public UsageEvent? TakeEvent()
+    {
+        if (Interlocked.Exchange(ref _published, 1) == 1) return null;
+        var usage = VendorUsage;
+        var estimated = usage is null;
+        if (usage is null)
+        {
+            // A call refused before any vendor work used nothing; one cut short used its prompt and what was streamed.
+            usage = Status == UsageStatuses.Ok || Status == UsageStatuses.ClientClosed || _streamedText.Length > 0
+                ? EstimatedUsage()
+                : ChatUsage.Of(0, 0);
+        }
+        return new UsageEvent
+        {
+            Id = Guid.CreateVersion7(_startedAt).ToString("N"),
+            TenantId = call.TenantId,
+            UserId = call.UserId,
+            Provider = provider,
+            Model = call.Model,
+            PromptTokens = usage.PromptTokens,
+            CompletionTokens = usage.CompletionTokens,
+            Estimated = estimated,
+            LatencyMs = (long)clock.GetElapsedTime(_started).TotalMilliseconds,
+            Status = Status,
+            HttpStatus = HttpStatus,
+            Stream = call.Stream,
+            Error = Error,
+            Timestamp = _startedAt,
+        };
+    }
+}

@@ -1,0 +1,10 @@
+using LlmProxy.Core.Chat;
+
+namespace LlmProxy.Core.Proxy;
+
+/// <summary>One parsed call: the canonical request plus who is calling and which vendor it is for.</summary>
+/// <param name="Request">The canonical request, its <c>model</c> already the vendor's model name.</param>
+public sealed record ProxyCall(ChatRequest Request, string Provider, string Model, string TenantId, string UserId)
+{
+    public bool Stream => Request.Stream == true;
+}

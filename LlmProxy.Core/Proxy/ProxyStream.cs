@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers;
+using LlmProxy.Core.Usage;
+
+namespace LlmProxy.Core.Proxy;
+
+/// <summary>
+/// A vendor stream on its way to the caller, chunk by chunk, never buffered. Its usage event is published when
+/// it is disposed, however it ended: completed, failed at the vendor, or abandoned by the caller.
+/// </summary>
+public sealed class ProxyStream : IAsyncDisposable
+{
+    private readonly IAsyncEnumerator<ChatCompletionChunk> _vendor;
+    private readonly ChatCompletionChunk _first;
+    private readonly CallAccounting _accounting;
+    private readonly IUsageQueue _queue;
+
+    internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, IUsageQueue queue, string provider)
+    {
+        _vendor = vendor;
+        _first = first;
+        _accounting = accounting;
+        _queue = queue;
+        Provider = provider;
+    }
+
+    /// <summary>The vendor that is answering (the mock when it stands in).</summary>
+    public string Provider { get; }
+
+    /// <summary>
+    /// The chunks as the vendor sends them, each stamped with <see cref="Provider"/>. If the vendor sent no usage
+    /// a final estimated usage chunk is added. A vendor failure mid-stream surfaces as <see cref="ProxyException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ChatCompletionChunk> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var chunk = _first;
+        while (true)
+        {
+            _accounting.Observe(chunk);
+            yield return chunk with { Provider = Provider };
+            cancellationToken.ThrowIfCancellationRequested();
+
+            bool more;
+            try
+            {
+                more = await _vendor.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (ProxyException e)
+            {
+                _accounting.Failed(e);
+                throw;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var broken = VendorErrorMapper.MidStream(Provider, $"The {Provider} stream broke: {e.Message}");
+                _accounting.Failed(broken);
+                throw broken;
+            }
+            if (!more) break;
+            chunk = _vendor.Current;
+        }
+
+        if (_accounting.VendorUsage is null)
+        {
+            var usage = _accounting.EstimatedUsage();
+            yield return new ChatCompletionChunk { Id = _first.Id, Created = _first.Created, Model = _first.Model, Choices = [], Usage = usage, Provider = Provider };
+        }
+        _accounting.Succeeded(null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _vendor.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_accounting.TakeEvent() is { } usage)
+                await _queue.PublishAsync(usage, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Proxy;
+
+/// <summary>
+/// Turns the two front doors' bodies into a <see cref="ProxyCall"/>: the seed body
+/// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c>,
+/// <c>user</c> as the user id). Everything else is the same canonical request.
+/// </summary>
+public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator)
+{
+    private static readonly string[] SeedOnlyFields = ["provider", "tenantId", "userId"];
+
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body)
+    {
+        var request = Deserialize(body);
+        var extra = request.AdditionalProperties;
+        var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
+        var tenantId = StringField(extra, "tenantId");
+        var userId = StringField(extra, "userId") ?? request.User;
+        request = request with { AdditionalProperties = Without(extra, SeedOnlyFields) };
+        return Complete(request, provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId);
+    }
+
+    public ProxyCall ReadOpenAICompatible(ReadOnlySpan<byte> body, string? tenantId)
+    {
+        var request = Deserialize(body);
+        var model = request.Model;
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
+        var slash = model.IndexOf('/');
+        if (slash <= 0 || slash == model.Length - 1)
+            throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
+        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], tenantId, request.User);
+    }
+
+    private ProxyCall Complete(ChatRequest request, string provider, string? model, string? tenantId, string? userId)
+    {
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required.", "model");
+        var settings = options.Value;
+        var call = new ProxyCall(request with { Model = model }, provider, model,
+            tenantId ?? settings.DefaultTenantId, userId ?? settings.DefaultUserId);
+        validator.Validate(call);
+        return call;
+    }
+
+    private static ChatRequest Deserialize(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        try
+        {
+            return JsonSerializer.Deserialize(body, ProxyJsonContext.Default.ChatRequest)
+                ?? throw ProxyException.BadRequest("The request body must be a JSON object, not null.");
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 1 } path ? $" at {path}" : "";
+            throw new ProxyException(400, ErrorTypes.InvalidRequest, $"The request body is not valid{where}: {FirstSentence(e.Message)}", ParamOf(e.Path));
+        }
+    }
+
+    private static string? StringField(Dictionary<string, JsonElement>? extra, string name)
+    {
+        if (extra is null || !extra.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String) throw ProxyException.BadRequest($"'{name}' must be a string.", name);
+        return value.GetString();
+    }
+
+    private static Dictionary<string, JsonElement>? Without(Dictionary<string, JsonElement>? extra, string[] names)
+    {
+        if (extra is null || !names.Any(extra.ContainsKey)) return extra;
+        var copy = new Dictionary<string, JsonElement>(extra);
+        foreach (var name in names) copy.Remove(name);
+        return copy.Count == 0 ? null : copy;
+    }
+
+    private static string? ParamOf(string? path) =>
+        path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

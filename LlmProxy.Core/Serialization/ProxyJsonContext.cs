@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Status;
+using LlmProxy.Core.Usage;
+
+namespace LlmProxy.Core.Serialization;
+
+/// <summary>Source-generated JSON for everything on the wire: OpenAI's snake_case, nulls left out.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowTrailingCommas = false)]
+[JsonSerializable(typeof(ChatRequest))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(List<ContentPart>))]
+[JsonSerializable(typeof(ContentPart))]
+[JsonSerializable(typeof(ChatModelList))]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class ProxyJsonContext : JsonSerializerContext;
+
+/// <summary>JSON for the proxy's own documents (usage events, quota and status answers): camelCase.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(UsageEvent))]
+[JsonSerializable(typeof(QuotaStatus))]
+[JsonSerializable(typeof(ProxyStatus))]
+public sealed partial class ProxyDocumentsJsonContext : JsonSerializerContext;

@@ -1,0 +1,43 @@
+using System.Reflection;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Providers;
+using LlmProxy.Core.Storage;
+using LlmProxy.Core.Usage;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Status;
+
+/// <summary>Reports version, uptime, which vendors have keys, and whether the store and the queue answer.</summary>
+public sealed class StatusService(
+    ProviderRegistry providers,
+    IStoreLifecycle store,
+    IUsageQueue queue,
+    IOptions<StoreOptions> storeOptions,
+    HostInfo host,
+    TimeProvider clock)
+{
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+
+    public static string Version { get; } =
+        typeof(StatusService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public async Task<ProxyStatus> GetAsync(CancellationToken cancellationToken)
+    {
+        var storeUp = store.IsReachableAsync(cancellationToken);
+        var queueUp = queue.IsReachableAsync(cancellationToken);
+        var healthy = await storeUp.ConfigureAwait(false) & await queueUp.ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        return new ProxyStatus
+        {
+            Status = healthy ? "ok" : "degraded",
+            Version = Version,
+            StartedAt = _startedAt,
+            UptimeSeconds = (long)(now - _startedAt).TotalSeconds,
+            Host = host.Kind == HostKind.Functions ? "functions" : "standalone",
+            MockStandsInForUnconfiguredProviders = providers.MocksUnconfiguredProviders,
+            Providers = providers.All.OrderBy(p => p.Name).Select(p => new ProviderState(p.Name, p.IsConfigured)).ToList(),
+            Store = new ComponentState(storeOptions.Value.Kind.ToString().ToLowerInvariant(), storeUp.Result),
+            Queue = new ComponentState(queue.Kind, queueUp.Result),
+        };
+    }
+}

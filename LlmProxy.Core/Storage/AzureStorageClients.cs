@@ -1,0 +1,35 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace LlmProxy.Core.Storage;
+
+/// <summary>
+/// Builds Azure Storage clients from a named connection setting, the way the Functions host reads them:
+/// <c>{name}</c> holds a connection string (Azurite, local), or <c>{name}__accountName</c> /
+/// <c>{name}__queueServiceUri</c> / <c>{name}__tableServiceUri</c> name an account reached with managed identity
+/// (<c>{name}__clientId</c> picks a user-assigned identity).
+/// </summary>
+public sealed class AzureStorageClients(IConfiguration configuration)
+{
+    private readonly Lazy<TokenCredential> _credential = new(() => new DefaultAzureCredential());
+
+    public QueueClient Queue(string connectionName, string queueName)
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var connectionString = configuration[connectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+            return new QueueClient(connectionString, queueName, options);
+
+        var section = configuration.GetSection(connectionName);
+        var serviceUri = section["queueServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
+            : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.queue.core.windows.net")
+            : throw new InvalidOperationException(
+                $"Storage connection '{connectionName}' is not configured: set '{connectionName}' to a connection string or '{connectionName}__accountName' for managed identity.");
+        return new QueueClient(new Uri(serviceUri, queueName), Credential(section), options);
+    }
+
+    private TokenCredential Credential(IConfigurationSection section) =>
+        section["clientId"] is { Length: > 0 } clientId ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)) : _credential.Value;
+}

@@ -1,0 +1,34 @@
+using LlmProxy.Core.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Storage.Sqlite;
+
+/// <summary>Opens pooled connections to the configured database file.</summary>
+public sealed class SqliteConnectionFactory
+{
+    private readonly string _connectionString;
+
+    public SqliteConnectionFactory(IOptions<StoreOptions> options)
+    {
+        var path = Path.GetFullPath(options.Value.SqlitePath);
+        DatabasePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            // Writers wait for each other instead of failing with SQLITE_BUSY.
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace LlmProxy.Core.Usage;
+
+/// <summary>One proxied call's usage. Exactly one per call, whatever its outcome.</summary>
+public sealed record UsageEvent
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("tenantId")] public required string TenantId { get; init; }
+    [JsonPropertyName("userId")] public required string UserId { get; init; }
+    [JsonPropertyName("provider")] public required string Provider { get; init; }
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("promptTokens")] public int PromptTokens { get; init; }
+    [JsonPropertyName("completionTokens")] public int CompletionTokens { get; init; }
+    /// <summary>True when the token counts come from the proxy's tokenizer rather than the vendor.</summary>
+    [JsonPropertyName("estimated")] public bool Estimated { get; init; }
+    [JsonPropertyName("latencyMs")] public long LatencyMs { get; init; }
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("httpStatus")] public int HttpStatus { get; init; }
+    [JsonPropertyName("cached")] public bool Cached { get; init; }
+    [JsonPropertyName("stream")] public bool Stream { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+    [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; init; }
+
+    [JsonIgnore] public int TotalTokens => PromptTokens + CompletionTokens;
+}
+
+public static class UsageStatuses
+{
+    public const string Ok = "ok";
+    public const string VendorError = "vendor_error";
+    /// <summary>The caller went away before the answer was complete.</summary>
+    public const string ClientClosed = "client_closed";
+    public const string Error = "error";
+}

@@ -1,0 +1,31 @@
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Functions.Functions;
+
+/// <summary>
+/// OpenAI-compatible front door: <c>POST /v1/chat/completions</c> with <c>model</c> as <c>provider/model</c>, so any
+/// OpenAI SDK can use the proxy by changing its base URL.
+/// </summary>
+public sealed class ChatCompletionsFunction(RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<ChatCompletionsFunction> log)
+{
+    /// <summary>Names the tenant until API keys decide it.</summary>
+    public const string TenantHeader = "X-Tenant-Id";
+
+    [Function("ChatCompletions")]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            var aborted = request.HttpContext.RequestAborted;
+            var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
+            var tenant = request.Headers[TenantHeader].FirstOrDefault();
+            var call = reader.ReadOpenAICompatible(body, string.IsNullOrEmpty(tenant) ? null : tenant);
+            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
+        });
+}

@@ -1,0 +1,24 @@
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Functions.Functions;
+
+/// <summary>The seed's front door: <c>POST /api/llm-proxy</c> with <c>{provider, model, messages, tenantId, userId, ...}</c>.</summary>
+public sealed class LlmProxyFunction(RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<LlmProxyFunction> log)
+{
+    [Function("LlmProxy")]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/llm-proxy")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            var aborted = request.HttpContext.RequestAborted;
+            var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
+            var call = reader.ReadSeed(body);
+            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
+        });
+}

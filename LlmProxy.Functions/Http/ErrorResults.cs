@@ -1,0 +1,38 @@
+using System.Globalization;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Serialization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace LlmProxy.Functions.Http;
+
+/// <summary>Turns failures into the unified error body; unexpected ones become a 500 that reveals nothing inside.</summary>
+public static class ErrorResults
+{
+    public static IActionResult From(ProxyException error)
+    {
+        var result = new JsonBodyResult<ErrorBody>(error.ToBody(), ProxyJsonContext.Default.ErrorBody, error.Status);
+        if (error.RetryAfter is { } wait)
+            result.Headers["Retry-After"] = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>()) result.Headers[name] = value;
+        return result;
+    }
+
+    /// <summary>Runs a function body, answering with the unified error body when it fails.</summary>
+    public static async Task<IActionResult> GuardAsync(ILogger log, Func<Task<IActionResult>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (ProxyException e)
+        {
+            return From(e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Unhandled failure");
+            return From(new ProxyException(500, ErrorTypes.Internal, "The proxy failed unexpectedly; the failure is logged."));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LlmProxy.Functions.Http;
+
+/// <summary>
+/// Writes the pipeline's answer: a <c>chat.completion</c> as JSON, or an SSE stream of <c>chat.completion.chunk</c>
+/// frames flushed one by one and closed by <c>data: [DONE]</c>. A vendor failure mid-stream ends the stream with
+/// an OpenAI-style <c>data: {"error":...}</c> frame.
+/// </summary>
+public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
+{
+    private static readonly byte[] Done = "[DONE]"u8.ToArray();
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var http = context.HttpContext;
+        if (outcome.Completion is { } completion)
+        {
+            http.Response.Headers["X-LlmProxy-Provider"] = completion.Provider;
+            await new JsonBodyResult<ChatCompletion>(completion, ProxyJsonContext.Default.ChatCompletion).ExecuteResultAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await using var stream = outcome.Stream!;
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers["X-LlmProxy-Provider"] = stream.Provider;
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        try
+        {
+            await SseFormatter.WriteAsync(Frames(stream, http.RequestAborted), response.Body, WriteFrame, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
+        }
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var chunks = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (chunks.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                ErrorBody? failure = null;
+                try
+                {
+                    if (!await chunks.MoveNextAsync().ConfigureAwait(false)) break;
+                }
+                catch (ProxyException e)
+                {
+                    failure = e.ToBody();
+                }
+                if (failure is not null)
+                {
+                    yield return new SseItem<object>(failure);
+                    yield break;
+                }
+                yield return new SseItem<object>(chunks.Current);
+            }
+        }
+        yield return new SseItem<object>(Done);
+    }
+
+    private static void WriteFrame(SseItem<object> item, IBufferWriter<byte> buffer)
+    {
+        switch (item.Data)
+        {
+            case ChatCompletionChunk chunk:
+                using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, chunk, ProxyJsonContext.Default.ChatCompletionChunk);
+                break;
+            case ErrorBody error:
+                using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, error, ProxyJsonContext.Default.ErrorBody);
+                break;
+            case byte[] raw:
+                buffer.Write(raw);
+                break;
+        }
+    }
+}
