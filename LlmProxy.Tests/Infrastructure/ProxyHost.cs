@@ -1,0 +1,91 @@
+using LlmProxy.Core.Usage;
+using LlmProxy.Functions.Standalone;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmProxy.Tests.Infrastructure;
+
+/// <summary>
+/// The standalone host, started in-process on a free loopback port with its own SQLite file, exactly as
+/// <c>dotnet run</c> starts it but for the settings a test passes.
+/// </summary>
+public sealed class ProxyHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TempDirectory? _ownDirectory;
+
+    private ProxyHost(WebApplication app, Uri baseAddress, string dataDirectory, TempDirectory? ownDirectory)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        _ownDirectory = ownDirectory;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+    public HttpClient Client { get; }
+    public string DataDirectory { get; }
+    public IServiceProvider Services => _app.Services;
+    public string DatabasePath => Path.Combine(DataDirectory, "proxy.db");
+
+    public UsageRecorder Recorder => Services.GetRequiredService<UsageRecorder>();
+
+    /// <param name="settings">Configuration keys in ':' form, e.g. <c>LlmProxy:Providers:openai:ApiKey</c>.</param>
+    /// <param name="dataDirectory">Reuse a data directory (to restart on the same database); a new temporary one otherwise.</param>
+    public static async Task<ProxyHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null,
+        Action<WebApplicationBuilder>? configure = null, string environment = "Production")
+    {
+        var own = dataDirectory is null ? new TempDirectory() : null;
+        var directory = dataDirectory ?? own!.Path;
+        var app = StandaloneHost.Build(
+            [StandaloneHost.Flag, "--urls", "http://127.0.0.1:0", "--environment", environment],
+            builder =>
+            {
+                var values = new Dictionary<string, string?>
+                {
+                    ["LlmProxy:Store:SqlitePath"] = Path.Combine(directory, "proxy.db"),
+                };
+                foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+                builder.Configuration.AddInMemoryCollection(values);
+                configure?.Invoke(builder);
+            });
+        using var startTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.StartAsync(startTimeout.Token);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new ProxyHost(app, new Uri(address), directory, own);
+    }
+
+    /// <summary>Waits until the recorder has handled <paramref name="count"/> events, or fails after 30 s.</summary>
+    public Task WhenUsageHandledAsync(long count) =>
+        Recorder.WhenHandledAsync(count, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _app.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.DisposeAsync();
+        _ownDirectory?.Dispose();
+    }
+}
+
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("llmproxy-test-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
