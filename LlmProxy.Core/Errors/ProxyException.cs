@@ -45,6 +45,7 @@ public static class ErrorTypes
     public const string ProviderOverloaded = "provider_overloaded";
     public const string ProviderError = "provider_error";
     public const string ProviderTimeout = "provider_timeout";
+    public const string ProviderUnavailable = "provider_unavailable";
     public const string Internal = "internal_error";
 }
 

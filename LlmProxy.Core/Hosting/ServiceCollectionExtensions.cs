@@ -2,6 +2,7 @@ using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Mock;
 using LlmProxy.Core.Providers.OpenAI;
+using LlmProxy.Core.Providers.Resilience;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
@@ -35,11 +36,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(new HostInfo(hostKind));
         services.AddSingleton<TokenEstimator>();
 
-        // Vendors. Streams can run for minutes, so the client itself never times out; VendorHttp bounds the wait
-        // for the first byte per vendor.
+        // Vendors: one resilient named client each, so every vendor has its own circuit.
+        services.AddOptions<VendorResilienceOptions>().Bind(configuration.GetSection(VendorResilienceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<VendorHealth>();
         services.AddSingleton<VendorHttp>();
         foreach (var name in new[] { OpenAIProvider.ProviderName })
-            services.AddHttpClient(VendorHttp.ClientName(name), c => c.Timeout = Timeout.InfiniteTimeSpan);
+            services.AddVendorClient(name);
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<IChatProvider, OpenAIProvider>();
         services.AddSingleton<ProviderRegistry>();

@@ -32,6 +32,9 @@ public static class VendorErrorMapper
     public static ProxyException Timeout(string provider, TimeSpan after) =>
         new(504, ErrorTypes.ProviderTimeout, $"{provider} did not answer within {after.TotalSeconds:0} s.", provider: provider);
 
+    public static ProxyException CircuitOpen(string provider, TimeSpan? retryAfter) =>
+        new(503, ErrorTypes.ProviderUnavailable, $"{provider} failed repeatedly; the proxy stops calling it for a while.", provider: provider, retryAfter: retryAfter);
+
     public static ProxyException Unreachable(string provider, Exception inner) =>
         new(502, ErrorTypes.ProviderError, $"{provider} could not be reached: {inner.Message}", provider: provider, inner: inner);
 

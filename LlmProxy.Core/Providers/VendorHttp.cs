@@ -1,12 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Errors;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace LlmProxy.Core.Providers;
 
 /// <summary>
-/// Sends one vendor request and hands back a successful response with its headers read and its body not yet
-/// read, so streams flow through unbuffered. Failures become the unified error.
+/// Sends one vendor request through the vendor's resilient client (see <see cref="Resilience.VendorResilience"/>)
+/// and hands back a successful response with its headers read and its body not yet read, so streams flow through
+/// unbuffered. Failures become the unified error.
 /// </summary>
 public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvider clock)
 {
@@ -24,16 +27,18 @@ public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvide
         authorize(request.Headers);
 
         var client = httpClientFactory.CreateClient(ClientName(provider));
-        using var timeout = new CancellationTokenSource(firstByteTimeout, clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         HttpResponseMessage response;
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested)
         {
             throw VendorErrorMapper.Timeout(provider, firstByteTimeout);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw VendorErrorMapper.CircuitOpen(provider, e.RetryAfter);
         }
         catch (HttpRequestException e)
         {

@@ -14,6 +14,9 @@ public sealed record ProxyStatus
     public required ComponentState Queue { get; init; }
 }
 
-public sealed record ProviderState(string Name, bool Configured);
+/// <param name="Circuit">closed, open, halfopen or isolated.</param>
+/// <param name="RecentCalls">Vendor attempts in the last five minutes.</param>
+/// <param name="RecentErrorRate">Share of those that failed at the vendor; null without calls.</param>
+public sealed record ProviderState(string Name, bool Configured, string Circuit, int RecentCalls, double? RecentErrorRate);
 
 public sealed record ComponentState(string Kind, bool Reachable);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers;
+using LlmProxy.Core.Providers.Resilience;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public sealed class StatusService(
     IUsageQueue queue,
     IOptions<StoreOptions> storeOptions,
     HostInfo host,
+    VendorHealth health,
     TimeProvider clock)
 {
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -35,7 +37,11 @@ public sealed class StatusService(
             UptimeSeconds = (long)(now - _startedAt).TotalSeconds,
             Host = host.Kind == HostKind.Functions ? "functions" : "standalone",
             MockStandsInForUnconfiguredProviders = providers.MocksUnconfiguredProviders,
-            Providers = providers.All.OrderBy(p => p.Name).Select(p => new ProviderState(p.Name, p.IsConfigured)).ToList(),
+            Providers = providers.All.OrderBy(p => p.Name).Select(p =>
+            {
+                var (calls, errorRate) = health.Recent(p.Name);
+                return new ProviderState(p.Name, p.IsConfigured, health.CircuitState(p.Name), calls, errorRate);
+            }).ToList(),
             Store = new ComponentState(storeOptions.Value.Kind.ToString().ToLowerInvariant(), storeUp.Result),
             Queue = new ComponentState(queue.Kind, queueUp.Result),
         };

@@ -45,8 +45,13 @@ public sealed class FakeOpenAIVendor : IAsyncDisposable
     /// <summary>Completed when the vendor has written the whole stream (or failed writing it).</summary>
     public TaskCompletionSource StreamFinished { get; private set; } = NewSignal();
 
-    /// <summary>When set, every call answers this status with an OpenAI error body.</summary>
+    /// <summary>When set, calls answer this status with an OpenAI error body (all of them, or the first <see cref="FailureCount"/>).</summary>
     public (int Status, string Message, string? RetryAfter)? Failure { get; set; }
+
+    /// <summary>How many calls <see cref="Failure"/> applies to; null = every call.</summary>
+    public int? FailureCount { get; set; }
+
+    private int _failed;
 
     /// <summary>When set, the stream sends one content chunk and then an in-stream error frame.</summary>
     public bool FailMidStream { get; set; }
@@ -84,7 +89,7 @@ public sealed class FakeOpenAIVendor : IAsyncDisposable
             await WriteErrorAsync(context, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
             return;
         }
-        if (Failure is { } failure)
+        if (Failure is { } failure && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
         {
             if (failure.RetryAfter is not null) context.Response.Headers.RetryAfter = failure.RetryAfter;
             await WriteErrorAsync(context, failure.Status, failure.Message, failure.Status == 429 ? "requests" : "server_error", null);

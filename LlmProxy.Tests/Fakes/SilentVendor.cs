@@ -22,20 +22,28 @@ public sealed class SilentVendor : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>Requests received so far.</summary>
+    public int Requests => _requests;
+
+    private int _requests;
+
     public static async Task<SilentVendor> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        SilentVendor? vendor = null;
         app.MapFallback(async (HttpContext context) =>
         {
+            Interlocked.Increment(ref vendor!._requests);
             try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
             catch (OperationCanceledException) { }
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SilentVendor(app, new Uri(address.TrimEnd('/') + "/v1"));
+        vendor = new SilentVendor(app, new Uri(address.TrimEnd('/') + "/v1"));
+        return vendor;
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using LlmProxy.Tests.Fakes;
+using LlmProxy.Tests.Infrastructure;
+
+namespace LlmProxy.Tests.Foundation;
+
+/// <summary>Retries before the first byte, the per-vendor circuit breaker, and what the status page says about them.</summary>
+public sealed class VendorResilienceTests : IAsyncLifetime
+{
+    private FakeOpenAIVendor _vendor = null!;
+
+    public async ValueTask InitializeAsync() => _vendor = await FakeOpenAIVendor.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _vendor.DisposeAsync();
+
+    private Task<ProxyHost> StartProxyAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.ApiKey,
+            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.BaseUrl.ToString(),
+            ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
+        };
+        foreach (var (key, value) in extra) settings[key] = value;
+        return ProxyHost.StartAsync(settings);
+    }
+
+    private static Task<HttpResponseMessage> CallAsync(ProxyHost host, bool stream = false) =>
+        host.Client.PostAsync("/api/llm-proxy", new StringContent(
+            $$"""{"provider":"openai","model":"gpt-4o-mini","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""",
+            Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+    [Theory]
+    [InlineData(500, false)]
+    [InlineData(502, true)]
+    [InlineData(429, false)]
+    public async Task A_transient_vendor_failure_is_retried_before_anything_reaches_the_caller(int status, bool stream)
+    {
+        await using var host = await StartProxyAsync();
+        _vendor.Failure = (status, "try again", status == 429 ? "0" : null);
+        _vendor.FailureCount = 1;
+
+        var response = await CallAsync(host, stream);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _vendor.Requests.Count);
+        Assert.Contains("Hello", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_429_with_a_long_retry_after_goes_straight_back_to_the_caller()
+    {
+        await using var host = await StartProxyAsync();
+        _vendor.Failure = (429, "slow down", "30");
+
+        var response = await CallAsync(host);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter!.Delta);
+        Assert.Single(_vendor.Requests);
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_after_it_started_is_not_retried()
+    {
+        await using var host = await StartProxyAsync();
+        _vendor.FailMidStream = true;
+
+        var body = await (await CallAsync(host, stream: true)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("provider_error", body);
+        Assert.Single(_vendor.Requests);
+    }
+
+    [Fact]
+    public async Task Repeated_vendor_failures_open_the_circuit_and_calls_fail_fast_without_reaching_the_vendor()
+    {
+        await using var host = await StartProxyAsync(
+            ("LlmProxy:Resilience:MaxRetries", "0"),
+            ("LlmProxy:Resilience:CircuitMinimumThroughput", "4"),
+            ("LlmProxy:Resilience:CircuitBreakSeconds", "60"));
+        _vendor.Failure = (500, "down", null);
+
+        for (var i = 0; i < 4; i++) Assert.Equal(HttpStatusCode.BadGateway, (await CallAsync(host)).StatusCode);
+        var refused = await CallAsync(host);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
+        Assert.Equal("provider_unavailable", error["type"]!.GetValue<string>());
+        Assert.True(refused.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        Assert.Equal(4, _vendor.Requests.Count);
+
+        var status = (await host.Client.GetFromJsonAsync<JsonObject>("/api/llm-proxy/status", TestContext.Current.CancellationToken))!;
+        var openai = status["providers"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "openai")!;
+        Assert.Equal("open", openai["circuit"]!.GetValue<string>());
+        Assert.Equal(4, openai["recentCalls"]!.GetValue<int>());
+        Assert.Equal(1.0, openai["recentErrorRate"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task A_vendor_that_never_answers_is_tried_again_then_reported_as_a_timeout()
+    {
+        await using var silent = await SilentVendor.StartAsync();
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["LlmProxy:Providers:openai:ApiKey"] = "sk-any",
+            ["LlmProxy:Providers:openai:BaseUrl"] = silent.BaseUrl.ToString(),
+            ["LlmProxy:Providers:openai:TimeoutSeconds"] = "1",
+            ["LlmProxy:Resilience:MaxRetries"] = "1",
+            ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
+        });
+
+        var response = await CallAsync(host);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal(2, silent.Requests);
+    }
+}
