@@ -35,6 +35,8 @@ public class ProxyException : Exception
 public static class ErrorTypes
 {
     public const string InvalidRequest = "invalid_request_error";
+    public const string Authentication = "authentication_error";
+    public const string PermissionDenied = "permission_denied";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
     public const string QuotaExceeded = "quota_exceeded";

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Mock;
@@ -67,6 +68,12 @@ public static class ServiceCollectionExtensions
             services.AddSingleton<IUsageQueue>(sp => sp.GetRequiredService<ChannelUsageQueue>());
             services.AddHostedService<InProcessUsageConsumer>();
         }
+
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<CallerAuthenticator>();
 
         services.AddSingleton<QuotaService>();
         services.AddSingleton<QuotaPeriodResetter>();

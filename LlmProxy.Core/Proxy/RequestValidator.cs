@@ -29,7 +29,7 @@ public sealed class RequestValidator
         if (request.Stop is { Count: > 16 }) throw ProxyException.BadRequest("'stop' takes at most 16 sequences.", "stop");
     }
 
-    private static void CheckId(string id, string name)
+    public static void CheckId(string id, string name)
     {
         if (id.Length is 0 or > MaxIdLength)
             throw ProxyException.BadRequest($"'{name}' must be 1 to {MaxIdLength} characters.", name);

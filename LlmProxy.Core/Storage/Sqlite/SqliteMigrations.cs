@@ -39,5 +39,18 @@ internal static class SqliteMigrations
             updated_ms INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // Tenant API keys, stored hashed.
+        """
+        CREATE TABLE api_keys (
+            key_id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            created_ms INTEGER NOT NULL,
+            revoked_ms INTEGER NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_api_keys_tenant ON api_keys (tenant_id);
+        """,
     ];
 }

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using LlmProxy.Core.Errors;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Auth;
+
+/// <summary>
+/// Decides the tenant from the key a caller presents (<c>Authorization: Bearer</c> or <c>x-api-key</c>).
+/// Successful look-ups are cached briefly so the hot path does not hit the store on every call.
+/// </summary>
+public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IOptions<AdminOptions> adminOptions, IHostEnvironment environment, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _cache = new();
+
+    public async Task<CallerIdentity> AuthenticateAsync(string? authorization, string? apiKeyHeader, CancellationToken cancellationToken)
+    {
+        var key = PresentedKey(authorization, apiKeyHeader)
+            ?? throw Unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+
+        var settings = options.Value;
+        if (environment.IsDevelopment() && ApiKeyHasher.SecretEquals(key, settings.DevelopmentKey))
+            return new CallerIdentity(settings.DevelopmentTenantId, "development");
+
+        var hash = ApiKeyHasher.Hash(key);
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var cached) && cached.Until > now) return cached.Identity;
+
+        var record = await store.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (record is not { IsActive: true }) throw Unauthorized("The API key is not valid or has been revoked.");
+        var identity = new CallerIdentity(record.TenantId, record.KeyId);
+        if (settings.KeyCacheSeconds > 0) _cache[hash] = (identity, now.AddSeconds(settings.KeyCacheSeconds));
+        return identity;
+    }
+
+    /// <summary>Refuses admin calls unless they carry the configured admin key.</summary>
+    public void RequireAdmin(string? authorization, string? apiKeyHeader)
+    {
+        var admin = adminOptions.Value.ApiKey;
+        if (string.IsNullOrEmpty(admin))
+            throw new ProxyException(403, ErrorTypes.PermissionDenied, "The admin API is closed: no admin key is configured (LlmProxy:Admin:ApiKey).");
+        if (!ApiKeyHasher.SecretEquals(PresentedKey(authorization, apiKeyHeader), admin))
+            throw Unauthorized("The admin key is missing or wrong.");
+    }
+
+    /// <summary>A body or query tenant must be the key's own tenant.</summary>
+    public static string TenantFor(CallerIdentity caller, string? requestedTenant)
+    {
+        if (requestedTenant is null || requestedTenant == caller.TenantId) return caller.TenantId;
+        throw new ProxyException(403, ErrorTypes.PermissionDenied, $"This key belongs to another tenant than '{requestedTenant}'.", "tenantId");
+    }
+
+    public void Forget() => _cache.Clear();
+
+    private static string? PresentedKey(string? authorization, string? apiKeyHeader)
+    {
+        if (!string.IsNullOrWhiteSpace(apiKeyHeader)) return apiKeyHeader.Trim();
+        if (authorization is { Length: > 7 } && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return authorization[7..].Trim();
+        return null;
+    }
+
+    private static ProxyException Unauthorized(string message) => new(401, ErrorTypes.Authentication, message);
+}

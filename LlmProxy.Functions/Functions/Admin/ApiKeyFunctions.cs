@@ -1,0 +1,73 @@
+using System.Text.Json;
+using LlmProxy.Core.Auth;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Serialization;
+using LlmProxy.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace LlmProxy.Functions.Functions.Admin;
+
+/// <summary>Admin API for tenant keys: create (the key is in this one answer only), list, revoke.</summary>
+public sealed class ApiKeyFunctions(CallerAuthenticator authenticator, ApiKeyService keys, ILogger<ApiKeyFunctions> log)
+{
+    [Function("AdminCreateApiKey")]
+    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            authenticator.RequireAdmin(request);
+            var tenantId = TenantRoute(request);
+            var name = await ReadNameAsync(request);
+            var created = await keys.CreateAsync(tenantId, name, request.HttpContext.RequestAborted);
+            return new JsonBodyResult<CreatedApiKey>(created, ProxyDocumentsJsonContext.Default.CreatedApiKey, StatusCodes.Status201Created);
+        });
+
+    [Function("AdminListApiKeys")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            authenticator.RequireAdmin(request);
+            var listed = await keys.ListAsync(TenantRoute(request), request.HttpContext.RequestAborted);
+            var shown = listed.Select(k => new ApiKeyInfo(k.KeyId, k.TenantId, k.Name, k.Prefix, k.CreatedAt, k.RevokedAt)).ToList();
+            return new JsonBodyResult<List<ApiKeyInfo>>(shown, ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
+        });
+
+    [Function("AdminRevokeApiKey")]
+    public Task<IActionResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/keys/{keyId}")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            authenticator.RequireAdmin(request);
+            var keyId = request.RouteValues["keyId"] as string ?? "";
+            await keys.RevokeAsync(keyId, request.HttpContext.RequestAborted);
+            authenticator.Forget();
+            IActionResult done = new NoContentResult();
+            return done;
+        });
+
+    private static string TenantRoute(HttpRequest request)
+    {
+        var tenantId = request.RouteValues["tenantId"] as string ?? "";
+        RequestValidator.CheckId(tenantId, "tenantId");
+        return tenantId;
+    }
+
+    private static async Task<string?> ReadNameAsync(HttpRequest request)
+    {
+        var body = await RequestBody.ReadAsync(request, 4096, request.HttpContext.RequestAborted);
+        if (body.Length == 0) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("name", out var name)
+                ? name.ValueKind == JsonValueKind.String ? name.GetString() : throw ProxyException.BadRequest("'name' must be a string.", "name")
+                : null;
+        }
+        catch (JsonException)
+        {
+            throw ProxyException.BadRequest("The body must be a JSON object such as {\"name\":\"backend\"}.");
+        }
+    }
+}
