@@ -7,4 +7,7 @@ namespace LlmProxy.Core.Proxy;
 public sealed record ProxyCall(ChatRequest Request, string Provider, string Model, string TenantId, string UserId)
 {
     public bool Stream => Request.Stream == true;
+
+    /// <summary>The caller asked not to use the response cache (<c>"cache": false</c> or <c>Cache-Control: no-cache</c>).</summary>
+    public bool NoCache { get; init; }
 }

@@ -14,28 +14,35 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator)
 {
-    private static readonly string[] SeedOnlyFields = ["provider", "tenantId", "userId"];
+    private static readonly string[] SeedOnlyFields = ["provider", "tenantId", "userId", CacheField];
+    private static readonly string[] ProxyOnlyFields = [CacheField];
+
+    /// <summary><c>"cache": false</c> in a body skips the response cache; it is the proxy's, never sent to a vendor.</summary>
+    public const string CacheField = "cache";
 
     public ProxyCall ReadSeed(ReadOnlySpan<byte> body)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
+        var noCache = CacheDisabled(extra);
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
         var tenantId = StringField(extra, "tenantId");
         var userId = StringField(extra, "userId") ?? request.User;
         request = request with { AdditionalProperties = Without(extra, SeedOnlyFields) };
-        return Complete(request, provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId);
+        return Complete(request, provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId) with { NoCache = noCache };
     }
 
     public ProxyCall ReadOpenAICompatible(ReadOnlySpan<byte> body, string? tenantId)
     {
         var request = Deserialize(body);
+        var noCache = CacheDisabled(request.AdditionalProperties);
+        request = request with { AdditionalProperties = Without(request.AdditionalProperties, ProxyOnlyFields) };
         var model = request.Model;
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
         var slash = model.IndexOf('/');
         if (slash <= 0 || slash == model.Length - 1)
             throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
-        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], tenantId, request.User);
+        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], tenantId, request.User) with { NoCache = noCache };
     }
 
     private ProxyCall Complete(ChatRequest request, string provider, string? model, string? tenantId, string? userId)
@@ -61,6 +68,17 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             var where = e.Path is { Length: > 1 } path ? $" at {path}" : "";
             throw new ProxyException(400, ErrorTypes.InvalidRequest, $"The request body is not valid{where}: {FirstSentence(e.Message)}", ParamOf(e.Path));
         }
+    }
+
+    private static bool CacheDisabled(Dictionary<string, JsonElement>? extra)
+    {
+        if (extra is null || !extra.TryGetValue(CacheField, out var value)) return false;
+        return value.ValueKind switch
+        {
+            JsonValueKind.False => true,
+            JsonValueKind.True or JsonValueKind.Null => false,
+            _ => throw ProxyException.BadRequest($"'{CacheField}' must be a boolean.", CacheField),
+        };
     }
 
     private static string? StringField(Dictionary<string, JsonElement>? extra, string name)

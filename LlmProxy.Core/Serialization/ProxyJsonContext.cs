@@ -17,6 +17,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatRequest))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(List<ChatCompletionChunk>))]
 [JsonSerializable(typeof(List<ContentPart>))]
 [JsonSerializable(typeof(ContentPart))]
 [JsonSerializable(typeof(ChatModelList))]

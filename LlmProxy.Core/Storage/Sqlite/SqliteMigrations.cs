@@ -52,5 +52,16 @@ internal static class SqliteMigrations
         ) WITHOUT ROWID;
         CREATE INDEX ix_api_keys_tenant ON api_keys (tenant_id);
         """,
+        // Response cache.
+        """
+        CREATE TABLE response_cache (
+            key TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            created_ms INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_response_cache_expires ON response_cache (expires_ms);
+        """,
     ];
 }

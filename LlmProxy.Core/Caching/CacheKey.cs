@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Serialization;
+
+namespace LlmProxy.Core.Caching;
+
+/// <summary>
+/// The cache key: SHA-256 over the tenant, vendor, model, whether it streams, and the canonical request with every
+/// generation parameter. The tenant is part of the key, so no answer ever crosses tenants. Fields that do not
+/// change the answer (the end-user id, stream options) are left out; unknown fields are sorted so their order
+/// in the body does not matter.
+/// </summary>
+public static class CacheKey
+{
+    public static string For(ProxyCall call)
+    {
+        var request = call.Request;
+        var canonical = request with
+        {
+            User = null,
+            Stream = null,
+            StreamOptions = null,
+            AdditionalProperties = request.AdditionalProperties is { } extra
+                ? new Dictionary<string, JsonElement>(extra.OrderBy(p => p.Key, StringComparer.Ordinal))
+                : null,
+        };
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{call.TenantId}\n{call.Provider}\n{call.Model}\n{(call.Stream ? "stream" : "whole")}\n"));
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(canonical, ProxyJsonContext.Default.ChatRequest));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+}

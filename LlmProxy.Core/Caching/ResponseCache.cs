@@ -1,0 +1,77 @@
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Caching;
+
+/// <summary>Reads and writes cached answers; store failures never fail the call, they only cost a miss.</summary>
+public sealed class ResponseCache(IResponseCacheStore store, IOptions<ResponseCacheOptions> options, TimeProvider clock, ILogger<ResponseCache> log)
+{
+    private long _hits;
+    private long _misses;
+
+    public bool Enabled => options.Value.Enabled;
+
+    public bool CountsCachedTokens => options.Value.CountCachedTokensAgainstQuota;
+
+    /// <summary>Hits over lookups since start; null before the first lookup.</summary>
+    public double? HitRatio
+    {
+        get
+        {
+            var hits = Interlocked.Read(ref _hits);
+            var total = hits + Interlocked.Read(ref _misses);
+            return total == 0 ? null : hits / (double)total;
+        }
+    }
+
+    public async Task<ChatCompletion?> GetCompletionAsync(string key, CancellationToken cancellationToken) =>
+        await GetAsync(key, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+
+    public async Task<List<ChatCompletionChunk>?> GetStreamAsync(string key, CancellationToken cancellationToken) =>
+        await GetAsync(key, ProxyJsonContext.Default.ListChatCompletionChunk, cancellationToken).ConfigureAwait(false);
+
+    public Task StoreCompletionAsync(string key, ProxyCall call, ChatCompletion completion) =>
+        StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(completion, ProxyJsonContext.Default.ChatCompletion));
+
+    public Task StoreStreamAsync(string key, ProxyCall call, List<ChatCompletionChunk> chunks) =>
+        StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(chunks, ProxyJsonContext.Default.ListChatCompletionChunk));
+
+    private async Task<T?> GetAsync<T>(string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            var entry = await store.GetAsync(key, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                Interlocked.Increment(ref _hits);
+                return JsonSerializer.Deserialize(entry.Payload, type);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Cache lookup failed; answering from the vendor");
+        }
+        Interlocked.Increment(ref _misses);
+        return null;
+    }
+
+    private async Task StoreAsync(string key, ProxyCall call, byte[] payload)
+    {
+        var settings = options.Value;
+        if (payload.Length > settings.MaxEntryBytes) return;
+        var now = clock.GetUtcNow();
+        try
+        {
+            // Not the caller's token: the answer is complete and worth keeping even if the caller has left.
+            await store.SetAsync(new CacheEntry(key, call.TenantId, payload, now, now.AddSeconds(settings.TtlSeconds)), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Could not store an answer in the cache");
+        }
+    }
+}
