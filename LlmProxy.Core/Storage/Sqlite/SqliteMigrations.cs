@@ -63,5 +63,31 @@ internal static class SqliteMigrations
         ) WITHOUT ROWID;
         CREATE INDEX ix_response_cache_expires ON response_cache (expires_ms);
         """,
+        // Request log.
+        """
+        CREATE TABLE request_log (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL,
+            http_status INTEGER NOT NULL,
+            stream INTEGER NOT NULL,
+            cached INTEGER NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            latency_ms INTEGER NOT NULL,
+            ttft_ms INTEGER NULL,
+            vendor_request_id TEXT NULL,
+            error TEXT NULL,
+            request_body TEXT NULL,
+            response_body TEXT NULL,
+            bodies_truncated INTEGER NOT NULL,
+            timestamp_ms INTEGER NOT NULL
+        );
+        CREATE INDEX ix_request_log_time ON request_log (timestamp_ms);
+        CREATE INDEX ix_request_log_tenant_time ON request_log (tenant_id, timestamp_ms);
+        """,
     ];
 }
