@@ -1,4 +1,5 @@
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Mock;
 using LlmProxy.Core.Providers.OpenAI;
@@ -29,6 +30,10 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageQueueOptions>().Bind(configuration.GetSection(UsageQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section))
+            .Validate(o => o.AllowedOrigins.All(CorsOptions.IsValidEntry),
+                "LlmProxy:Cors:AllowedOrigins entries must be '*' or origins such as https://app.example.com (scheme, host, port; no path).")
+            .ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -72,6 +77,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RequestReader>();
         services.AddSingleton<ProxyService>();
         services.AddSingleton<StatusService>();
+        services.AddSingleton<CorsPolicy>();
         return services;
     }
 }
