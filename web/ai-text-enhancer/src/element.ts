@@ -277,11 +277,17 @@ export class AiTextEnhancer extends HTMLElement {
   private updateButtons(): void {
     const busy = this.busy;
     const has = this.suggestionText.length > 0;
+    const focused = this.root.activeElement as HTMLButtonElement | null;
     this.root.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((b) => (b.disabled = busy));
     this.$<HTMLButtonElement>('[data-command=cancel]').hidden = !busy;
     this.$<HTMLButtonElement>('[data-command=accept]').hidden = busy || !has;
     this.$<HTMLButtonElement>('[data-command=discard]').hidden = busy || !has;
     this.$<HTMLButtonElement>('[data-command=undo]').hidden = busy || this.undoText === null;
+    // A button that becomes disabled or hidden drops the keyboard focus to the page; hand it to the next useful control.
+    if (focused && (focused.disabled || focused.hidden)) {
+      const next = busy ? '[data-command=cancel]' : has ? '[data-command=accept]' : '[data-action=improve]';
+      this.$(next).focus();
+    }
   }
 
   private applyTexts(): void {

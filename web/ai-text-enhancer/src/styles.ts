@@ -44,8 +44,8 @@ button:focus-visible, select:focus-visible, input:focus-visible, .preview:focus-
   outline: 3px solid var(--ate-focus-color, #bf3989);
   outline-offset: 2px;
 }
+.preview-text { white-space: pre-wrap; min-height: 1.5em; }
 .preview {
-  white-space: pre-wrap;
   min-height: 3em;
   padding: 8px;
   border-radius: calc(var(--ate-radius, 8px) - 2px);
