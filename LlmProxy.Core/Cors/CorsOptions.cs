@@ -11,8 +11,9 @@ public sealed class CorsOptions
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
-    internal static bool IsValidEntry(string entry) =>
-        entry == "*" ||
+    /// <summary>Blank entries are allowed (an empty app setting) and ignored.</summary>
+    internal static bool IsValidEntry(string? entry) =>
+        string.IsNullOrWhiteSpace(entry) || entry == "*" ||
         (Uri.TryCreate(entry, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" &&
          uri.GetLeftPart(UriPartial.Authority).Equals(entry.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
 }

@@ -85,10 +85,12 @@ public sealed class CorsEndToEndTests
         Assert.Contains("Origin", Header(stranger, "Vary")!);
     }
 
-    [Fact]
-    public async Task Without_allowed_origins_no_cors_header_is_added()
+    [Theory]
+    [InlineData(new object[] { new string[0] })]
+    [InlineData(new object[] { new[] { "" } })]
+    public async Task Without_allowed_origins_no_cors_header_is_added(string[] origins)
     {
-        await using var host = await Start();
+        await using var host = await Start(origins);
         using var preflight = await host.Client.SendAsync(Preflight(Allowed), Cancel);
         Assert.Null(Header(preflight, "Access-Control-Allow-Origin"));
         using var call = await host.Client.SendAsync(Call(Allowed), Cancel);
