@@ -87,6 +87,12 @@ async function waitForPreview(p: Page, id: string, predicate: string): Promise<v
     [id, predicate] as const, { timeout: waitMs });
 }
 
+/** Waits (bounded) until the proxy has recorded usage for the user, i.e. it has finished with the user's call. */
+async function usageRecorded(user: string | null): Promise<void> {
+  await expect.poll(async () => ((await (await fetch(`${proxy.url}/api/quota?userId=${user}`)).json()) as { used: number }).used,
+    { timeout: waitMs, interval: 100 }).toBeGreaterThan(0);
+}
+
 describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', () => {
   it('streams the improvement into the preview in several steps; accept replaces the text and fires input and change', async () => {
     const p = await customerPage();
@@ -140,8 +146,9 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
     const atCancel = await previewText(p, 'one');
     expect(await one.getByRole('status').textContent()).toBe('Stopped.');
     expect(await one.getByRole('button', { name: 'Improve' }).isEnabled()).toBe(true);
-    // Nothing more may arrive: wait several chunk intervals and look again.
-    await p.waitForTimeout(chunkDelayMs * 5);
+    // The proxy has finished with the call once it records its usage (as client_closed; StreamCancellationTests shows
+    // the vendor stream stops there). Nothing more reached the preview in the meantime.
+    await usageRecorded(await one.getAttribute('user-id'));
     expect(await previewText(p, 'one')).toBe(atCancel);
     expect(atCancel.length).toBeLessThan(`Mock answer from gpt-4-turbo: ${long}`.length);
   });
@@ -154,10 +161,7 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
     await two.getByRole('button', { name: 'Mejorar' }).click();
     await two.getByRole('button', { name: 'Aceptar' }).waitFor({ timeout: waitMs });
     // The usage of that first call is recorded in the background; wait (bounded) until the quota counts it.
-    await expect.poll(async () => {
-      const status = await (await fetch(`${proxy.url}/api/quota?userId=${user}`)).json() as { used: number };
-      return status.used;
-    }, { timeout: waitMs, interval: 100 }).toBeGreaterThan(0);
+    await usageRecorded(user);
 
     await two.getByRole('button', { name: 'Acortar' }).click();
     const alert = two.getByRole('alert');
