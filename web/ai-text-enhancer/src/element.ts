@@ -70,7 +70,7 @@ export class AiTextEnhancer extends HTMLElement {
 
   constructor() {
     super();
-    this.root = this.attachShadow({ mode: 'open', delegatesFocus: false });
+    this.root = this.attachShadow({ mode: 'open' });
     applyStyles(this.root);
     const container = document.createElement('template');
     container.innerHTML = template;

@@ -75,5 +75,5 @@ export function applyStyles(root: ShadowRoot): void {
   }
   const style = document.createElement('style');
   style.textContent = css;
-  (root as ShadowRoot).append(style);
+  root.append(style);
 }

@@ -303,10 +303,7 @@ var w = [
 	undoEditor = null;
 	promptOverrides = null;
 	constructor() {
-		super(), this.root = this.attachShadow({
-			mode: "open",
-			delegatesFocus: !1
-		}), C(this.root);
+		super(), this.root = this.attachShadow({ mode: "open" }), C(this.root);
 		let e = document.createElement("template");
 		e.innerHTML = E, this.root.append(e.content.cloneNode(!0)), this.root.addEventListener("click", (e) => this.onClick(e)), this.root.addEventListener("keydown", (e) => this.onKeydown(e)), this.applyTexts();
 	}
