@@ -5,7 +5,6 @@ export interface Texts {
   targetLanguage: string;
   instruction: string;
   instructionPlaceholder: string;
-  apply: string;
   preview: string;
   accept: string;
   discard: string;
@@ -37,7 +36,6 @@ const en: Texts = {
   targetLanguage: 'Target language',
   instruction: 'Your instruction',
   instructionPlaceholder: 'e.g. make it friendlier',
-  apply: 'Apply',
   preview: 'Suggested text',
   accept: 'Accept',
   discard: 'Discard',
@@ -67,7 +65,6 @@ const es: Texts = {
   targetLanguage: 'Idioma de destino',
   instruction: 'Tu instrucción',
   instructionPlaceholder: 'p. ej. hazlo más cercano',
-  apply: 'Aplicar',
   preview: 'Texto sugerido',
   accept: 'Aceptar',
   discard: 'Descartar',
