@@ -1,6 +1,9 @@
 using LlmProxy.Core;
+using LlmProxy.Functions.Cors;
+using LlmProxy.Functions.StaticAssets;
 using LlmProxy.Functions.Standalone;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 if (args.Contains(StandaloneHost.Flag))
@@ -11,5 +14,7 @@ if (args.Contains(StandaloneHost.Flag))
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<CorsWorkerMiddleware>();
 builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Functions);
+builder.Services.AddSingleton<StaticAssetCatalog>();
 await builder.Build().RunAsync();

@@ -1,5 +1,6 @@
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Mock;
 using LlmProxy.Core.Providers.OpenAI;
@@ -32,6 +33,10 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageQueueOptions>().Bind(configuration.GetSection(UsageQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section))
+            .Validate(o => o.AllowedOrigins.All(CorsOptions.IsValidEntry),
+                "LlmProxy:Cors:AllowedOrigins entries must be '*' or origins such as https://app.example.com (scheme, host, port; no path).")
+            .ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -82,6 +87,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RequestReader>();
         services.AddSingleton<ProxyService>();
         services.AddSingleton<StatusService>();
+        services.AddSingleton<CorsPolicy>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using LlmProxy.Core;
+using LlmProxy.Functions.Cors;
 using LlmProxy.Functions.Functions;
+using LlmProxy.Functions.StaticAssets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -32,11 +34,13 @@ public static class StandaloneHost
             builder.WebHost.UseUrls(DefaultUrl);
 
         builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Standalone);
+        builder.Services.AddSingleton<StaticAssetCatalog>();
         builder.Services.AddHostedService<StandaloneTimer>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<CorsMiddleware>();
         HttpTriggerRoutes.Map(app, typeof(LlmProxyFunction).Assembly);
         return app;
     }

@@ -20,6 +20,9 @@ public sealed class FunctionsMetadataTests
     [InlineData("Models", "v1/models", "get")]
     [InlineData("Quota", "api/quota", "get")]
     [InlineData("Status", "api/llm-proxy/status", "get")]
+    [InlineData("WebComponentScript", "_/js/{file}", "get")]
+    [InlineData("WebComponentDemo", "_/demo", "get")]
+    [InlineData("CorsPreflight", "{*path}", "options")]
     public void Http_functions_have_their_routes_and_methods(string function, string route, string method)
     {
         var trigger = Trigger(function);

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repositoryRoot = resolve(here, '../../../..');
+export const outputDirectory = join(repositoryRoot, 'test-output');
+
+/** Every wait in these tests is bounded by this, so a hang fails instead of blocking the suite. */
+export const waitMs = 20_000;
+
+/** The standalone proxy host (the built Functions assembly run with --standalone), on a free loopback port. */
+export class ProxyProcess {
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly dataDirectory: string) {}
+
+  static async start(settings: Record<string, string>): Promise<ProxyProcess> {
+    const dll = process.env.LLMPROXY_FUNCTIONS_DLL ?? join(repositoryRoot, 'LlmProxy.Functions/bin/Debug/net10.0/LlmProxy.Functions.dll');
+    const dataDirectory = mkdtempSync(join(tmpdir(), 'llmproxy-browser-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_NOLOGO: '1', LlmProxy__Store__SqlitePath: join(dataDirectory, 'proxy.db') };
+    for (const [key, value] of Object.entries(settings)) env[key.replaceAll(':', '__')] = value;
+    // Its own working directory, so no local.settings.json of a developer is read.
+    const child = spawn('dotnet', [dll, '--standalone', '--urls', 'http://127.0.0.1:0'], { cwd: dataDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The proxy did not start within ${waitMs} ms:\n${output}`)), waitMs);
+      const onData = (data: Buffer) => {
+        output += data.toString();
+        const match = /Now listening on: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`The proxy exited with ${code}:\n${output}`));
+      });
+    });
+    child.stdout!.resume();
+    child.stderr!.resume();
+    return new ProxyProcess(child, url, dataDirectory);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs))]);
+      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    }
+    rmSync(this.dataDirectory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A second origin for the host page: serves the fixture page with the proxy's URL and the test's user id filled in,
+ * as a customer's site would embed the element.
+ */
+export class PageServer {
+  private constructor(private readonly server: Server, readonly origin: string) {}
+
+  proxyUrl = '';
+
+  static async start(): Promise<PageServer> {
+    const template = readFileSync(join(here, 'fixtures/page.html'), 'utf8');
+    let self: PageServer | undefined;
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/page.html') {
+        response.writeHead(404).end();
+        return;
+      }
+      const user = (url.searchParams.get('user') ?? 'user').replace(/[^\w-]/g, '');
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    self = new PageServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return self;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/** Debian's Chromium, headless, with everything that would reach beyond loopback switched off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+    timeout: waitMs,
+  });
+}
