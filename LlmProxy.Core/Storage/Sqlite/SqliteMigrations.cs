@@ -39,5 +39,10 @@ internal static class SqliteMigrations
             updated_ms INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+
+        // 2 (vendors): what each call cost, from the model catalog's prices; NULL when the model's price is unknown.
+        """
+        ALTER TABLE usage_events ADD COLUMN cost_usd REAL NULL;
+        """,
     ];
 }

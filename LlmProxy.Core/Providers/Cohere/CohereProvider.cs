@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.Cohere;
+
+/// <summary>
+/// Cohere Chat v2 (<c>POST /v2/chat</c>, bearer key). Streams are named SSE events; the text is in
+/// <c>content-delta</c>, the finish reason, usage and any error in <c>message-end</c>.
+/// </summary>
+public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+{
+    public const string ProviderName = "cohere";
+
+    public override string Name => ProviderName;
+
+    protected override Uri DefaultBaseUrl { get; } = new("https://api.cohere.com/");
+
+    public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
+        var answer = await response.Content.ReadFromJsonAsync(CohereJsonContext.Default.CohereResponse, cancellationToken).ConfigureAwait(false)
+            ?? throw VendorErrorMapper.MidStream(Name, "Cohere answered with an empty body.");
+        if (answer.FinishReason == "ERROR") throw VendorErrorMapper.MidStream(Name, "Cohere reported an error while generating.");
+        var text = string.Concat(answer.Message?.Content?.Where(c => c.Type == "text").Select(c => c.Text) ?? []);
+        return new ChatCompletion
+        {
+            Id = answer.Id,
+            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
+            Model = request.Model ?? "",
+            Choices = [new ChatChoice { Index = 0, Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(text) }, FinishReason = FinishReason(answer.FinishReason) }],
+            Usage = Usage(answer.Usage),
+        };
+    }
+
+    public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+
+        var id = "";
+        var model = request.Model ?? "";
+        var created = clock.GetUtcNow().ToUnixTimeSeconds();
+        ChatCompletionChunk Chunk(ChatDelta? delta, string? finish = null, ChatUsage? usage = null) => new()
+        {
+            Id = id, Created = created, Model = model, Usage = usage,
+            Choices = delta is null ? [] : [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finish }],
+        };
+
+        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.EventType is not ("message-start" or "content-delta" or "message-end")) continue;
+            var e = JsonSerializer.Deserialize(item.Data, CohereJsonContext.Default.CohereStreamEvent)
+                ?? throw VendorErrorMapper.MidStream(Name, "Cohere sent an empty event.");
+            switch (e.Type)
+            {
+                case "message-start":
+                    id = e.Id ?? id;
+                    yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
+                    break;
+                case "content-delta" when e.Delta?.Message?.Content?.Text is { } text:
+                    yield return Chunk(new ChatDelta { Content = text });
+                    break;
+                case "message-end":
+                    if (e.Delta?.Error is not null || e.Delta?.FinishReason == "ERROR")
+                        throw VendorErrorMapper.MidStream(Name, e.Delta?.Error ?? "Cohere reported an error while generating.");
+                    yield return Chunk(new ChatDelta(), FinishReason(e.Delta?.FinishReason));
+                    yield return Chunk(null, usage: Usage(e.Delta?.Usage));
+                    yield break;
+            }
+        }
+        throw VendorErrorMapper.MidStream(Name, "Cohere ended the stream before message-end.");
+    }
+
+    /// <summary>Billed units are what Cohere charges for; <c>tokens</c> also counts its prompt template.</summary>
+    private static ChatUsage? Usage(CohereUsage? usage) =>
+        (usage?.BilledUnits ?? usage?.Tokens) is { } tokens
+            ? ChatUsage.Of((int)(tokens.InputTokens ?? 0), (int)(tokens.OutputTokens ?? 0))
+            : null;
+
+    internal static string FinishReason(string? reason) => reason switch
+    {
+        "MAX_TOKENS" => FinishReasons.Length,
+        "TOOL_CALL" => FinishReasons.ToolCalls,
+        _ => FinishReasons.Stop,
+    };
+
+    private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        return http.SendAsync(Name, Endpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
+            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key), FirstByteTimeout, cancellationToken);
+    }
+}
