@@ -28,7 +28,8 @@ public sealed class SilentVendor : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.MapFallback(async (HttpContext context) =>
+        // "{**path}" rather than the default fallback pattern, which skips paths with a dot (Gemini's model names).
+        app.MapFallback("{**path}", async (HttpContext context) =>
         {
             try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
             catch (OperationCanceledException) { }

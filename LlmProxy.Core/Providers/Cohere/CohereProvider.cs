@@ -64,7 +64,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
                     id = e.Id ?? id;
                     yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
                     break;
-                case "content-delta" when e.Delta?.Message?.Content?.Text is { } text:
+                case "content-delta" when e.Delta?.Message?.Text is { } text:
                     yield return Chunk(new ChatDelta { Content = text });
                     break;
                 case "message-end":

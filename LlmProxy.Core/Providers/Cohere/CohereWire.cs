@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace LlmProxy.Core.Providers.Cohere;
@@ -75,9 +76,13 @@ internal sealed record CohereStreamDelta
     public string? Error { get; init; }
 }
 
+/// <summary>In <c>message-start</c> the content is an (empty) array; in <c>content-delta</c> an object with the text.</summary>
 internal sealed record CohereStreamMessage
 {
-    public CohereContent? Content { get; init; }
+    public JsonElement? Content { get; init; }
+
+    [JsonIgnore]
+    public string? Text => Content is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
