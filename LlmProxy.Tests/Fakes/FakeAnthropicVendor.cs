@@ -24,7 +24,9 @@ public sealed class FakeAnthropicVendor : FakeVendor
 
     protected override void Map(WebApplication app) => app.MapPost("/v1/messages", HandleAsync);
 
-    protected override bool IsAuthorized(HttpRequest request) => request.Headers["x-api-key"] == Key;
+    /// <summary>The API takes <c>x-api-key</c> (what the proxy sends); the current SDK sends the key as a bearer token.</summary>
+    protected override bool IsAuthorized(HttpRequest request) =>
+        request.Headers["x-api-key"] == Key || request.Headers.Authorization == "Bearer " + Key;
 
     protected override JsonObject ErrorBody(int status, string message) => new()
     {

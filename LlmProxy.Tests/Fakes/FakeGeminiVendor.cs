@@ -28,7 +28,12 @@ public sealed class FakeGeminiVendor : FakeVendor
     public override string ProviderName => "gemini";
     public override string ApiKey => Key;
 
-    protected override void Map(WebApplication app) => app.MapPost("/v1beta/models/{modelAction}", HandleAsync);
+    /// <summary>The proxy calls <c>v1beta</c>; the current SDK calls <c>v1</c>. Both serve the same format.</summary>
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/v1beta/models/{modelAction}", HandleAsync);
+        app.MapPost("/v1/models/{modelAction}", HandleAsync);
+    }
 
     protected override bool IsAuthorized(HttpRequest request) =>
         request.Headers["x-goog-api-key"] == Key || request.Query["key"] == Key;
