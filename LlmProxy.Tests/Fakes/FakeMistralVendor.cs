@@ -15,7 +15,7 @@ public sealed class FakeMistralVendor : OpenAIStyleFakeVendor
     [
         "model", "messages", "temperature", "top_p", "max_tokens", "stream", "stop", "random_seed", "response_format",
         "tools", "tool_choice", "presence_penalty", "frequency_penalty", "n", "prediction", "parallel_tool_calls",
-        "prompt_mode", "safe_prompt",
+        "prompt_mode", "safe_prompt", "metadata", "reasoning_effort", "guardrails", "prompt_cache_key", "service_tier",
     ];
 
     public override string ProviderName => "mistral";

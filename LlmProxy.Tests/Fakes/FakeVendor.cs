@@ -2,13 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlmProxy.Tests.Fakes;
 
@@ -61,15 +55,7 @@ public abstract class FakeVendor : IAsyncDisposable
     public static async Task<T> StartAsync<T>() where T : FakeVendor, new()
     {
         var vendor = new T();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        vendor.Map(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        vendor._app = app;
-        vendor.RootUrl = new Uri(address.TrimEnd('/') + "/");
+        (vendor._app, vendor.RootUrl) = await LoopbackServer.StartAsync(vendor.Map);
         return vendor;
     }
 

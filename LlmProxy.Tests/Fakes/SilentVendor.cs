@@ -1,11 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlmProxy.Tests.Fakes;
 
@@ -24,19 +18,14 @@ public sealed class SilentVendor : IAsyncDisposable
 
     public static async Task<SilentVendor> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        // "{**path}" rather than the default fallback pattern, which skips paths with a dot (Gemini's model names).
-        app.MapFallback("{**path}", async (HttpContext context) =>
-        {
-            try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
-            catch (OperationCanceledException) { }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SilentVendor(app, new Uri(address.TrimEnd('/') + "/v1"));
+        var (app, root) = await LoopbackServer.StartAsync(app =>
+            // "{**path}" rather than the default fallback pattern, which skips paths with a dot (Gemini's model names).
+            app.MapFallback("{**path}", async (HttpContext context) =>
+            {
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+                catch (OperationCanceledException) { }
+            }));
+        return new SilentVendor(app, new Uri(root, "v1"));
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();

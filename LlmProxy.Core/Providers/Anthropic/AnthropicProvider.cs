@@ -27,14 +27,8 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         var answer = await response.Content.ReadFromJsonAsync(AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false)
             ?? throw VendorErrorMapper.MidStream(Name, "Anthropic answered with an empty body.");
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
-        return new ChatCompletion
-        {
-            Id = answer.Id,
-            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
-            Model = answer.Model,
-            Choices = [new ChatChoice { Index = 0, Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(text) }, FinishReason = FinishReason(answer.StopReason) }],
-            Usage = ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0),
-        };
+        return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
+            .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0));
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -42,16 +36,9 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
-        var id = "";
-        var model = request.Model ?? "";
-        var created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
         var promptTokens = 0;
         var outputTokens = 0;
-        ChatCompletionChunk Chunk(ChatDelta? delta, string? finish = null, ChatUsage? usage = null) => new()
-        {
-            Id = id, Created = created, Model = model, Usage = usage,
-            Choices = delta is null ? [] : [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finish }],
-        };
 
         var parser = SseParser.Create(body, static (_, data) => data.ToArray());
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
@@ -62,22 +49,22 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
             switch (e.Type)
             {
                 case "message_start":
-                    id = e.Message?.Id ?? id;
-                    model = e.Message?.Model ?? model;
+                    answer.Id = e.Message?.Id ?? answer.Id;
+                    answer.Model = e.Message?.Model ?? answer.Model;
                     promptTokens = e.Message?.Usage?.PromptTokens ?? 0;
                     outputTokens = e.Message?.Usage?.OutputTokens ?? 0;
-                    yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
+                    yield return answer.Start();
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
-                    yield return Chunk(new ChatDelta { Content = e.Delta.Text });
+                    yield return answer.Text(e.Delta.Text ?? "");
                     break;
                 case "message_delta":
                     outputTokens = e.Usage?.OutputTokens ?? outputTokens;
                     if (e.Usage?.InputTokens is not null) promptTokens = e.Usage.PromptTokens;
-                    if (e.Delta?.StopReason is { } stop) yield return Chunk(new ChatDelta(), FinishReason(stop));
+                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(FinishReason(stop));
                     break;
                 case "message_stop":
-                    yield return Chunk(null, usage: ChatUsage.Of(promptTokens, outputTokens));
+                    yield return answer.Usage(ChatUsage.Of(promptTokens, outputTokens));
                     yield break;
                 case "error":
                     throw VendorErrorMapper.MidStream(Name, e.Error?.Message);

@@ -28,14 +28,8 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
             ?? throw VendorErrorMapper.MidStream(Name, "Cohere answered with an empty body.");
         if (answer.FinishReason == "ERROR") throw VendorErrorMapper.MidStream(Name, "Cohere reported an error while generating.");
         var text = string.Concat(answer.Message?.Content?.Where(c => c.Type == "text").Select(c => c.Text) ?? []);
-        return new ChatCompletion
-        {
-            Id = answer.Id,
-            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
-            Model = request.Model ?? "",
-            Choices = [new ChatChoice { Index = 0, Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(text) }, FinishReason = FinishReason(answer.FinishReason) }],
-            Usage = Usage(answer.Usage),
-        };
+        return new CanonicalAnswer(answer.Id, request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds())
+            .Completion(text, FinishReason(answer.FinishReason), Usage(answer.Usage));
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -43,14 +37,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
-        var id = "";
-        var model = request.Model ?? "";
-        var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        ChatCompletionChunk Chunk(ChatDelta? delta, string? finish = null, ChatUsage? usage = null) => new()
-        {
-            Id = id, Created = created, Model = model, Usage = usage,
-            Choices = delta is null ? [] : [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finish }],
-        };
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
 
         var parser = SseParser.Create(body, static (_, data) => data.ToArray());
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
@@ -61,17 +48,17 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
             switch (e.Type)
             {
                 case "message-start":
-                    id = e.Id ?? id;
-                    yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
+                    answer.Id = e.Id ?? answer.Id;
+                    yield return answer.Start();
                     break;
                 case "content-delta" when e.Delta?.Message?.Text is { } text:
-                    yield return Chunk(new ChatDelta { Content = text });
+                    yield return answer.Text(text);
                     break;
                 case "message-end":
                     if (e.Delta?.Error is not null || e.Delta?.FinishReason == "ERROR")
                         throw VendorErrorMapper.MidStream(Name, e.Delta?.Error ?? "Cohere reported an error while generating.");
-                    yield return Chunk(new ChatDelta(), FinishReason(e.Delta?.FinishReason));
-                    yield return Chunk(null, usage: Usage(e.Delta?.Usage));
+                    yield return answer.Finish(FinishReason(e.Delta?.FinishReason));
+                    yield return answer.Usage(Usage(e.Delta?.Usage));
                     yield break;
             }
         }

@@ -51,9 +51,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         using var response = await SendAsync(request, "streamGenerateContent?alt=sse", cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
-        string? id = null;
-        var model = request.Model ?? "";
-        var created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
         GeminiUsage? usage = null;
         var started = new HashSet<int>();
 
@@ -64,8 +62,8 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
             var frame = JsonSerializer.Deserialize(item.Data, GeminiJsonContext.Default.GeminiResponse)
                 ?? throw VendorErrorMapper.MidStream(Name, "Gemini sent an empty frame.");
             if (frame.Error is { } error) throw VendorErrorMapper.MidStream(Name, error.Message);
-            id ??= ResponseId(frame);
-            model = frame.ModelVersion ?? model;
+            if (answer.Id.Length == 0) answer.Id = ResponseId(frame);
+            answer.Model = frame.ModelVersion ?? answer.Model;
             usage = frame.UsageMetadata ?? usage;
             var choices = (frame.Candidates ?? []).Select(c => new ChunkChoice
             {
@@ -75,9 +73,9 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
             }).ToList();
             if (choices.Count == 0 && frame.PromptFeedback?.BlockReason is not null)
                 choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
-            if (choices.Count > 0) yield return new ChatCompletionChunk { Id = id, Created = created, Model = model, Choices = choices };
+            if (choices.Count > 0) yield return answer.Chunk(choices);
         }
-        yield return new ChatCompletionChunk { Id = id ?? "", Created = created, Model = model, Choices = [], Usage = Usage(usage) };
+        yield return answer.Usage(Usage(usage));
     }
 
     /// <summary>Answer text without the thought summaries of thinking models.</summary>

@@ -18,7 +18,8 @@ public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> 
 
     private static readonly string[] AcceptedExtraFields =
         ["response_format", "tools", "tool_choice", "presence_penalty", "frequency_penalty", "parallel_tool_calls",
-         "prediction", "prompt_mode", "safe_prompt", "random_seed"];
+         "prediction", "prompt_mode", "safe_prompt", "random_seed", "metadata", "reasoning_effort", "guardrails",
+         "prompt_cache_key", "service_tier"];
 
     public override string Name => ProviderName;
 
