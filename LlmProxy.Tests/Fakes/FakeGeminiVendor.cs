@@ -38,9 +38,10 @@ public sealed class FakeGeminiVendor : FakeVendor
     protected override bool IsAuthorized(HttpRequest request) =>
         request.Headers["x-goog-api-key"] == Key || request.Query["key"] == Key;
 
-    protected override JsonObject ErrorBody(int status, string message) => new()
+    /// <summary>Google's error shape; a 429 says when to retry in <c>details[].retryDelay</c>, not in a header.</summary>
+    protected override JsonObject ErrorBody(int status, string message)
     {
-        ["error"] = new JsonObject
+        var error = new JsonObject
         {
             ["code"] = status,
             ["message"] = message,
@@ -49,8 +50,14 @@ public sealed class FakeGeminiVendor : FakeVendor
                 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", 404 => "NOT_FOUND",
                 429 => "RESOURCE_EXHAUSTED", 503 => "UNAVAILABLE", 504 => "DEADLINE_EXCEEDED", _ => "INTERNAL",
             },
-        },
-    };
+        };
+        if (status == 429)
+            error["details"] = new JsonArray(new JsonObject { ["@type"] = "type.googleapis.com/google.rpc.RetryInfo", ["retryDelay"] = RetryDelay });
+        return new JsonObject { ["error"] = error };
+    }
+
+    /// <summary>What a 429 body says about retrying.</summary>
+    public string RetryDelay { get; set; } = "8.5s";
 
     private static (string Model, string Action) Route(HttpContext context)
     {

@@ -23,16 +23,23 @@ public sealed class FakeMistralVendor : OpenAIStyleFakeVendor
     public override Uri ProxyBaseUrl => new(RootUrl, "v1/");
     protected override IReadOnlyList<string> ChatPaths => ["/v1/chat/completions"];
 
+    /// <summary>Mistral's error shape. A 422 is a validation error: the rejection names the field, and the body carries it as a <c>detail</c> list.</summary>
     protected override JsonObject ErrorBody(int status, string message) => new()
     {
-        ["object"] = "error", ["message"] = message, ["type"] = status == 422 ? "invalid_request_error" : "api_error", ["param"] = null, ["code"] = null,
+        ["object"] = "error",
+        ["message"] = status == 422
+            ? new JsonObject { ["detail"] = new JsonArray(new JsonObject { ["type"] = "extra_forbidden", ["loc"] = new JsonArray("body", message), ["msg"] = "Extra inputs are not permitted" }) }
+            : message,
+        ["type"] = status == 422 ? "invalid_request_message_error" : "api_error",
+        ["param"] = null,
+        ["code"] = null,
     };
 
     protected override void Validate(HttpContext context, JsonObject body)
     {
-        RefuseUnknownFields(body, Fields, name => $"Extra inputs are not permitted: body.{name}", 422);
+        RefuseUnknownFields(body, Fields, name => name, 422);
         if (body["messages"] is JsonArray messages && messages.Any(m => m?["role"]?.GetValue<string>() == "developer"))
-            throw new VendorRejection(422, "Input tag 'developer' found using 'role' does not match any of the expected tags: 'assistant', 'system', 'tool', 'user'");
+            throw new VendorRejection(422, "messages");
         base.Validate(context, body);
     }
 
