@@ -122,8 +122,21 @@ public sealed class FakeGeminiVendor : FakeVendor
         return response;
     }
 
-    protected override JsonObject Completion(HttpContext context, JsonObject body) =>
-        Response(Route(context).Model, Answer, "STOP", true, CompletionTokens);
+    /// <summary>When above zero, whole answers come from a thinking model: a thought part before the text, and thought tokens in the usage.</summary>
+    public int ThoughtsTokens { get; set; }
+
+    public const string Thought = "Let me think.";
+
+    protected override JsonObject Completion(HttpContext context, JsonObject body)
+    {
+        var response = Response(Route(context).Model, Answer, "STOP", true, CompletionTokens);
+        if (ThoughtsTokens > 0)
+        {
+            response["candidates"]![0]!["content"]!["parts"]!.AsArray().Insert(0, new JsonObject { ["text"] = Thought, ["thought"] = true });
+            response["usageMetadata"]!["thoughtsTokenCount"] = ThoughtsTokens;
+        }
+        return response;
+    }
 
     protected override StreamScript Stream(HttpContext context, JsonObject body)
     {

@@ -91,8 +91,8 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
     internal static string FinishReason(string? reason) => reason switch
     {
         "MAX_TOKENS" => FinishReasons.Length,
-        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" => FinishReasons.ContentFilter,
-        "MALFORMED_FUNCTION_CALL" or "UNEXPECTED_TOOL_CALL" => FinishReasons.ToolCalls,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" or "IMAGE_PROHIBITED_CONTENT"
+            or "IMAGE_RECITATION" => FinishReasons.ContentFilter,
         _ => FinishReasons.Stop,
     };
 
