@@ -52,6 +52,9 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>When set, the stream sends one content piece and then the vendor's in-stream error.</summary>
     public bool FailMidStream { get; set; }
 
+    /// <summary>When set, a whole answer is this body (status 200), whatever the request: a vendor gone wrong.</summary>
+    public string? RawAnswer { get; set; }
+
     public static async Task<T> StartAsync<T>() where T : FakeVendor, new()
     {
         var vendor = new T();
@@ -124,7 +127,7 @@ public abstract class FakeVendor : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(Completion(context, body).ToJsonString());
+        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
     }
 
     private async Task StreamAsync(HttpContext context, StreamScript script)

@@ -23,6 +23,22 @@ public sealed class VendorErrorTests
         Assert.Contains("Resource has been exhausted", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [MemberData(nameof(VendorCase.Names), MemberType = typeof(VendorCase))]
+    public async Task A_malformed_vendor_answer_is_a_502_from_the_vendor_not_a_proxy_failure(string provider)
+    {
+        await using var rig = await VendorRig.StartAsync(provider);
+        rig.Fake.RawAnswer = "{\"id\": truncated";
+
+        using var response = await rig.Host.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"{{provider}}/{{rig.Case.TextModel}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
+        Assert.Equal(("provider_error", provider), (error["type"]!.GetValue<string>(), error["provider"]!.GetValue<string>()));
+    }
+
     [Fact]
     public void Mistral_validation_errors_keep_the_message_and_the_field()
     {

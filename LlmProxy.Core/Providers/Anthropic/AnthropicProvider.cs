@@ -1,7 +1,5 @@
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Options;
@@ -24,8 +22,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
-        var answer = await response.Content.ReadFromJsonAsync(AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false)
-            ?? throw VendorErrorMapper.MidStream(Name, "Anthropic answered with an empty body.");
+        var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
         return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
             .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0));
@@ -44,8 +41,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.EventType is "ping" or "content_block_start" or "content_block_stop") continue;
-            var e = JsonSerializer.Deserialize(item.Data, AnthropicJsonContext.Default.AnthropicStreamEvent)
-                ?? throw VendorErrorMapper.MidStream(Name, "Anthropic sent an empty event.");
+            var e = ParseEvent(item.Data, AnthropicJsonContext.Default.AnthropicStreamEvent);
             switch (e.Type)
             {
                 case "message_start":

@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Options;
@@ -24,8 +22,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
-        var answer = await response.Content.ReadFromJsonAsync(CohereJsonContext.Default.CohereResponse, cancellationToken).ConfigureAwait(false)
-            ?? throw VendorErrorMapper.MidStream(Name, "Cohere answered with an empty body.");
+        var answer = await ReadAnswerAsync(response, CohereJsonContext.Default.CohereResponse, cancellationToken).ConfigureAwait(false);
         if (answer.FinishReason == "ERROR") throw VendorErrorMapper.MidStream(Name, "Cohere reported an error while generating.");
         var text = string.Concat(answer.Message?.Content?.Where(c => c.Type == "text").Select(c => c.Text) ?? []);
         return new CanonicalAnswer(answer.Id, request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds())
@@ -43,8 +40,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.EventType is not ("message-start" or "content-delta" or "message-end")) continue;
-            var e = JsonSerializer.Deserialize(item.Data, CohereJsonContext.Default.CohereStreamEvent)
-                ?? throw VendorErrorMapper.MidStream(Name, "Cohere sent an empty event.");
+            var e = ParseEvent(item.Data, CohereJsonContext.Default.CohereStreamEvent);
             switch (e.Type)
             {
                 case "message-start":

@@ -1,7 +1,5 @@
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers.Images;
@@ -26,8 +24,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, "generateContent", cancellationToken).ConfigureAwait(false);
-        var answer = await response.Content.ReadFromJsonAsync(GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false)
-            ?? throw VendorErrorMapper.MidStream(Name, "Gemini answered with an empty body.");
+        var answer = await ReadAnswerAsync(response, GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false);
         var choices = (answer.Candidates ?? []).Select(c => new ChatChoice
         {
             Index = c.Index,
@@ -59,8 +56,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.Data.Length == 0) continue;
-            var frame = JsonSerializer.Deserialize(item.Data, GeminiJsonContext.Default.GeminiResponse)
-                ?? throw VendorErrorMapper.MidStream(Name, "Gemini sent an empty frame.");
+            var frame = ParseEvent(item.Data, GeminiJsonContext.Default.GeminiResponse);
             if (frame.Error is { } error) throw VendorErrorMapper.MidStream(Name, error.Message);
             if (answer.Id.Length == 0) answer.Id = ResponseId(frame);
             answer.Model = frame.ModelVersion ?? answer.Model;

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -24,8 +23,7 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(Shape(request, stream: false), cancellationToken).ConfigureAwait(false);
-        var completion = await response.Content.ReadFromJsonAsync(ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
-        return completion ?? throw VendorErrorMapper.MidStream(Name, $"{Name} answered with an empty body.");
+        return await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
