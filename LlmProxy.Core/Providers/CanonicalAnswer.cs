@@ -28,7 +28,7 @@ internal sealed class CanonicalAnswer(string id, string model, long created)
     public ChatCompletionChunk Finish(string finishReason) => Chunk(new ChatDelta(), finishReason);
 
     /// <summary>The last chunk: no choices, the call's usage.</summary>
-    public ChatCompletionChunk Usage(ChatUsage? usage) => new() { Id = Id, Created = created, Model = Model, Choices = [], Usage = usage };
+    public ChatCompletionChunk Usage(ChatUsage usage) => new() { Id = Id, Created = created, Model = Model, Choices = [], Usage = usage };
 
     public ChatCompletionChunk Chunk(IReadOnlyList<ChunkChoice> choices) => new() { Id = Id, Created = created, Model = Model, Choices = choices };
 

@@ -127,6 +127,9 @@ public sealed class FakeGeminiVendor : FakeVendor
 
     public const string Thought = "Let me think.";
 
+    /// <summary>When false, stream frames carry no <c>usageMetadata</c> (it is optional on each frame).</summary>
+    public bool StreamUsage { get; set; } = true;
+
     protected override JsonObject Completion(HttpContext context, JsonObject body)
     {
         var response = Response(Route(context).Model, Answer, "STOP", true, CompletionTokens);
@@ -146,8 +149,8 @@ public sealed class FakeGeminiVendor : FakeVendor
         var sent = 0;
         return new StreamScript(
             [],
-            piece => [Frame(Response(model, piece, null, true, ++sent), newline: Newline)],
-            [Frame(Response(model, "", "STOP", true, CompletionTokens), newline: Newline)],
+            piece => [Frame(Response(model, piece, null, StreamUsage, ++sent), newline: Newline)],
+            [Frame(Response(model, "", "STOP", StreamUsage, CompletionTokens), newline: Newline)],
             Frame(ErrorBody(503, "The model is overloaded. Please try again later."), newline: Newline));
     }
 }

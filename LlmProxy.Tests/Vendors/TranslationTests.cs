@@ -104,6 +104,24 @@ public sealed class TranslationTests
     }
 
     [Fact]
+    public async Task A_Gemini_stream_without_usage_ends_with_the_proxys_estimate()
+    {
+        await using var rig = await VendorRig.StartAsync("gemini");
+        ((FakeGeminiVendor)rig.Fake).StreamUsage = false;
+
+        var (response, _) = await SendAsync(rig, """{"model":"gemini/gemini-2.5-flash","stream":true,"messages":[{"role":"user","content":"Say hello"}]}""");
+        var frames = new List<string>();
+        await foreach (var frame in SseReader.DataAsync(await response.Content.ReadAsStreamAsync(Ct), Ct)) frames.Add(frame);
+
+        var usage = JsonNode.Parse(frames[^2])!["usage"]!;
+        Assert.True(usage["prompt_tokens"]!.GetValue<int>() > 0);
+        Assert.True(usage["completion_tokens"]!.GetValue<int>() > 0);
+        Assert.Single(frames, f => f.Contains("\"usage\"", StringComparison.Ordinal));
+        await rig.Host.WhenUsageHandledAsync(1);
+        Assert.True(Assert.Single(await UsageRows.ReadAsync(rig.Host.DatabasePath)).Estimated);
+    }
+
+    [Fact]
     public async Task Cohere_gets_p_k_and_stop_sequences_and_a_non_vision_model_gets_no_image()
     {
         await using var rig = await VendorRig.StartAsync("cohere");

@@ -54,7 +54,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
                     if (e.Delta?.Error is not null || e.Delta?.FinishReason == "ERROR")
                         throw VendorErrorMapper.MidStream(Name, e.Delta?.Error ?? "Cohere reported an error while generating.");
                     yield return answer.Finish(FinishReason(e.Delta?.FinishReason));
-                    yield return answer.Usage(Usage(e.Delta?.Usage));
+                    if (Usage(e.Delta?.Usage) is { } usage) yield return answer.Usage(usage);
                     yield break;
             }
         }

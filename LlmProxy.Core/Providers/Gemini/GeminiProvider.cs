@@ -71,7 +71,8 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
                 choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
             if (choices.Count > 0) yield return answer.Chunk(choices);
         }
-        yield return answer.Usage(Usage(usage));
+        // Without usage from Gemini the proxy's own estimate closes the stream instead (ProxyStream).
+        if (Usage(usage) is { } final) yield return answer.Usage(final);
     }
 
     /// <summary>Answer text without the thought summaries of thinking models.</summary>
