@@ -14,4 +14,10 @@ public sealed record ChatModelInfo
     public long Created { get; init; }
     public string OwnedBy { get; init; } = "";
     public bool Configured { get; init; }
+    public int? ContextWindow { get; init; }
+    public bool Vision { get; init; }
+    /// <summary>USD per million prompt tokens; absent when unknown.</summary>
+    public decimal? InputPricePerMillion { get; init; }
+    /// <summary>USD per million completion tokens; absent when unknown.</summary>
+    public decimal? OutputPricePerMillion { get; init; }
 }

@@ -15,6 +15,10 @@ public sealed class ProviderOptions
     [Range(1, 3600)]
     public int TimeoutSeconds { get; set; } = 120;
 
+    /// <summary>The output budget sent when the caller gave none, for vendors that require one (Anthropic).</summary>
+    [Range(1, 1_000_000)]
+    public int DefaultMaxTokens { get; set; } = 4096;
+
     /// <summary>Mock vendor only: pause between streamed chunks, to make streaming visible in demos.</summary>
     [Range(0, 10_000)]
     public int ChunkDelayMs { get; set; }

@@ -1,7 +1,14 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
+using LlmProxy.Core.Providers.Anthropic;
+using LlmProxy.Core.Providers.Cohere;
+using LlmProxy.Core.Providers.DeepSeek;
+using LlmProxy.Core.Providers.Gemini;
+using LlmProxy.Core.Providers.Images;
+using LlmProxy.Core.Providers.Mistral;
 using LlmProxy.Core.Providers.Mock;
 using LlmProxy.Core.Providers.OpenAI;
 using LlmProxy.Core.Providers.Resilience;
@@ -47,10 +54,28 @@ public static class ServiceCollectionExtensions
         services.AddOptions<VendorResilienceOptions>().Bind(configuration.GetSection(VendorResilienceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<VendorHealth>();
         services.AddSingleton<VendorHttp>();
-        foreach (var name in new[] { OpenAIProvider.ProviderName })
+        foreach (var name in new[] { OpenAIProvider.ProviderName, AnthropicProvider.ProviderName, GeminiProvider.ProviderName,
+                     CohereProvider.ProviderName, MistralProvider.ProviderName, DeepSeekProvider.ProviderName })
             services.AddVendorClient(name);
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<IChatProvider, OpenAIProvider>();
+        services.AddSingleton<IChatProvider, AnthropicProvider>();
+        services.AddSingleton<IChatProvider, GeminiProvider>();
+        services.AddSingleton<IChatProvider, CohereProvider>();
+        services.AddSingleton<IChatProvider, MistralProvider>();
+        services.AddSingleton<IChatProvider, DeepSeekProvider>();
+
+        // Model catalog (prices, vision) and the guarded fetcher for image URLs that vendors need inline.
+        services.AddOptions<ModelCatalogOptions>().Bind(configuration.GetSection(ModelCatalogOptions.Section))
+            .Validate(o => o.Models.Values.SelectMany(m => m.Values).All(m => m.InputPricePerMillion is null or >= 0 && m.OutputPricePerMillion is null or >= 0 && m.ContextWindow is null or > 0),
+                "LlmProxy:Models:*:*: prices must be >= 0 and ContextWindow > 0.")
+            .ValidateOnStart();
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<CatalogRules>();
+        services.AddOptions<ImageOptions>().Bind(configuration.GetSection(ImageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(ImageFetcher.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => ImageFetcher.CreateHandler(sp.GetRequiredService<IOptions<ImageOptions>>()));
+        services.AddSingleton<ImageFetcher>();
         services.AddSingleton<ProviderRegistry>();
 
         services.AddSingleton<SqliteConnectionFactory>();

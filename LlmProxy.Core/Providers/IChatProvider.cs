@@ -14,9 +14,6 @@ public interface IChatProvider
     /// <summary>True when the vendor can be called (its API key is set).</summary>
     bool IsConfigured { get; }
 
-    /// <summary>Models this vendor advertises in <c>GET /v1/models</c>.</summary>
-    IReadOnlyList<string> KnownModels { get; }
-
     /// <param name="request">The canonical request with <see cref="ChatRequest.Model"/> set to the vendor's model name.</param>
     Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken);
 

@@ -82,8 +82,47 @@ public static class VendorErrorMapper
                 return m.GetString();
         }
         foreach (var name in (ReadOnlySpan<string>)["message", "detail"])
-            if (root.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.String)
-                return m.GetString();
+            if (root.TryGetProperty(name, out var m) && Describe(m) is { } text)
+                return text;
         return null;
+    }
+
+    /// <summary>
+    /// Mistral's 422 (a FastAPI validation error) nests a <c>detail</c> list of <c>{msg, loc}</c> under
+    /// <c>message</c>; those become "msg (body.field)" lines.
+    /// </summary>
+    private static string? Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Object when value.TryGetProperty("detail", out var detail) => Describe(detail),
+        JsonValueKind.Array => string.Join("; ", value.EnumerateArray()
+            .Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("msg", out var msg) && msg.ValueKind == JsonValueKind.String)
+            .Select(d => d.GetProperty("msg").GetString() + (d.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
+                ? $" ({string.Join('.', loc.EnumerateArray().Select(l => l.ToString()))})" : ""))) is { Length: > 0 } joined ? joined : null,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Gemini says when to retry in the body (<c>error.details[].retryDelay</c>, e.g. "9s"), not in a Retry-After header.
+    /// </summary>
+    public static TimeSpan? ReadRetryDelay(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray());
+            if (!doc.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object
+                || !error.TryGetProperty("details", out var details) || details.ValueKind != JsonValueKind.Array) return null;
+            foreach (var detail in details.EnumerateArray())
+            {
+                if (detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("retryDelay", out var delay) && delay.GetString() is { } text
+                    && text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                    return TimeSpan.FromSeconds(Math.Ceiling(seconds));
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -51,7 +51,7 @@ public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvide
         {
             var errorBody = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
             throw VendorErrorMapper.Map(provider, response.StatusCode, VendorErrorMapper.ExtractMessage(errorBody),
-                VendorErrorMapper.ReadRetryAfter(response.Headers, clock));
+                VendorErrorMapper.ReadRetryAfter(response.Headers, clock) ?? VendorErrorMapper.ReadRetryDelay(errorBody));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Usage;
@@ -9,8 +10,9 @@ namespace LlmProxy.Core.Proxy;
 /// <summary>
 /// Collects what one call used and builds its single usage event. Vendor-reported usage wins; without it
 /// (a stream cut short) the proxy counts the prompt and the text it forwarded and marks the figures estimated.
+/// The cost comes from the catalog's prices for the model that answered; unknown models have no cost, not zero.
 /// </summary>
-internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstimator tokens, TimeProvider clock)
+internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
 {
     private readonly long _started = clock.GetTimestamp();
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -85,6 +87,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstim
             HttpStatus = HttpStatus,
             Stream = call.Stream,
             Error = Error,
+            CostUsd = pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
             Timestamp = _startedAt,
         };
     }

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Quotas;
@@ -13,6 +14,8 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 public sealed class ProxyService(
     ProviderRegistry providers,
+    ModelCatalog catalog,
+    CatalogRules catalogRules,
     QuotaService quotas,
     IUsageQueue usageQueue,
     TokenEstimator tokens,
@@ -22,9 +25,10 @@ public sealed class ProxyService(
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
     {
         var provider = providers.Resolve(call.Provider);
+        call = catalogRules.Apply(call);
         await quotas.EnsureWithinQuotaAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
 
-        var accounting = new CallAccounting(call, provider.Name, tokens, clock);
+        var accounting = new CallAccounting(call, provider.Name, tokens, clock, catalog.Find(provider.Name, call.Model));
         if (!call.Stream)
         {
             try

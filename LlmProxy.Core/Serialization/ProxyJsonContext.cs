@@ -23,6 +23,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatModelList))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(long))]
 public sealed partial class ProxyJsonContext : JsonSerializerContext;
 
 /// <summary>JSON for the proxy's own documents (usage events, quota and status answers): camelCase.</summary>

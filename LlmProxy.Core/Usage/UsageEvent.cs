@@ -20,6 +20,8 @@ public sealed record UsageEvent
     [JsonPropertyName("cached")] public bool Cached { get; init; }
     [JsonPropertyName("stream")] public bool Stream { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
+    /// <summary>USD at the catalog's prices; null when the model's prices are unknown.</summary>
+    [JsonPropertyName("costUsd")] public decimal? CostUsd { get; init; }
     [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; init; }
 
     [JsonIgnore] public int TotalTokens => PromptTokens + CompletionTokens;

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Serialization;
@@ -8,20 +9,28 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace LlmProxy.Functions.Functions;
 
-/// <summary><c>GET /v1/models</c>: every <c>provider/model</c> the proxy knows, and whether its vendor is configured.</summary>
-public sealed class ModelsFunction(ProviderRegistry providers)
+/// <summary>
+/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, whether its vendor is configured, and its
+/// context window, vision flag and prices.
+/// </summary>
+public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog catalog)
 {
     [Function("Models")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request)
     {
-        var models = providers.All
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .SelectMany(p => p.KnownModels.Select(m => new ChatModelInfo
+        var vendors = providers.All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var models = catalog.All
+            .Where(m => vendors.ContainsKey(m.Provider))
+            .Select(m => new ChatModelInfo
             {
-                Id = $"{p.Name}/{m}",
-                OwnedBy = p.Name,
-                Configured = p.IsConfigured,
-            }))
+                Id = $"{m.Provider}/{m.Model}",
+                OwnedBy = m.Provider,
+                Configured = vendors[m.Provider].IsConfigured,
+                ContextWindow = m.ContextWindow,
+                Vision = m.Vision,
+                InputPricePerMillion = m.InputPricePerMillion,
+                OutputPricePerMillion = m.OutputPricePerMillion,
+            })
             .ToList();
         IActionResult result = new JsonBodyResult<ChatModelList>(new ChatModelList { Data = models }, ProxyJsonContext.Default.ChatModelList);
         return Task.FromResult(result);

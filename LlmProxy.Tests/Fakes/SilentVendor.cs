@@ -1,11 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlmProxy.Tests.Fakes;
 
@@ -29,20 +23,16 @@ public sealed class SilentVendor : IAsyncDisposable
 
     public static async Task<SilentVendor> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         SilentVendor? vendor = null;
-        app.MapFallback(async (HttpContext context) =>
-        {
-            Interlocked.Increment(ref vendor!._requests);
-            try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
-            catch (OperationCanceledException) { }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        vendor = new SilentVendor(app, new Uri(address.TrimEnd('/') + "/v1"));
+        var (app, root) = await LoopbackServer.StartAsync(app =>
+            // "{**path}" rather than the default fallback pattern, which skips paths with a dot (Gemini's model names).
+            app.MapFallback("{**path}", async (HttpContext context) =>
+            {
+                Interlocked.Increment(ref vendor!._requests);
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+                catch (OperationCanceledException) { }
+            }));
+        vendor = new SilentVendor(app, new Uri(root, "v1"));
         return vendor;
     }
 

@@ -22,11 +22,11 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _vendor = await FakeOpenAIVendor.StartAsync();
+        _vendor = await FakeVendor.StartAsync<FakeOpenAIVendor>();
         _host = await ProxyHost.StartAsync(new Dictionary<string, string?>
         {
-            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.ApiKey,
-            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.BaseUrl.ToString(),
+            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
+            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Providers:openai:TimeoutSeconds"] = "5",
         });
     }
@@ -55,9 +55,9 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
         Assert.Equal(11, completion.Usage.InputTokenCount);
         Assert.Equal(7, completion.Usage.OutputTokenCount);
 
-        var sent = Assert.Single(_vendor.Requests);
+        var sent = Assert.Single(_vendor.Requests).Body;
         Assert.Equal("gpt-4o-mini", sent["model"]!.GetValue<string>());
-        Assert.Equal("Bearer " + FakeOpenAIVendor.ApiKey, Assert.Single(_vendor.AuthorizationHeaders));
+        Assert.Equal("Bearer " + FakeOpenAIVendor.Key, _vendor.Requests.Single().Headers["authorization"]);
         Assert.Null(sent["stream"]);
         Assert.Equal("system", sent["messages"]![0]!["role"]!.GetValue<string>());
 
@@ -86,7 +86,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
         Assert.Equal(11, usage.InputTokenCount);
         Assert.Equal(7, usage.OutputTokenCount);
 
-        var sent = Assert.Single(_vendor.Requests);
+        var sent = Assert.Single(_vendor.Requests).Body;
         Assert.True(sent["stream"]!.GetValue<bool>());
         Assert.True(sent["stream_options"]!["include_usage"]!.GetValue<bool>());
 
@@ -104,7 +104,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
             """;
         (await _host.Client.PostAsync("/v1/chat/completions", Json(body), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
-        var sent = Assert.Single(_vendor.Requests);
+        var sent = Assert.Single(_vendor.Requests).Body;
         Assert.Equal("json_object", sent["response_format"]!["type"]!.GetValue<string>());
         Assert.Equal(-100, sent["logit_bias"]!["50256"]!.GetValue<int>());
         Assert.Equal(7, sent["seed"]!.GetValue<int>());
@@ -184,7 +184,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
             Assert.Equal(type, error["type"]!.GetValue<string>());
             Assert.Equal("openai", error["provider"]!.GetValue<string>());
             Assert.Contains("Vendor says no.", error["message"]!.GetValue<string>());
-            Assert.DoesNotContain(FakeOpenAIVendor.ApiKey, error.ToJsonString());
+            Assert.DoesNotContain(FakeOpenAIVendor.Key, error.ToJsonString());
             if (retryAfter is not null) Assert.Equal(TimeSpan.FromSeconds(int.Parse(retryAfter)), response.Headers.RetryAfter!.Delta);
         }
 
@@ -200,7 +200,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
         await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
         {
             ["LlmProxy:Providers:openai:ApiKey"] = "sk-wrong",
-            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.BaseUrl.ToString(),
+            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
         });
 
         var response = await host.Client.PostAsync("/v1/chat/completions",

@@ -12,7 +12,7 @@ public sealed class VendorResilienceTests : IAsyncLifetime
 {
     private FakeOpenAIVendor _vendor = null!;
 
-    public async ValueTask InitializeAsync() => _vendor = await FakeOpenAIVendor.StartAsync();
+    public async ValueTask InitializeAsync() => _vendor = await FakeVendor.StartAsync<FakeOpenAIVendor>();
 
     public async ValueTask DisposeAsync() => await _vendor.DisposeAsync();
 
@@ -20,8 +20,8 @@ public sealed class VendorResilienceTests : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
-            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.ApiKey,
-            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.BaseUrl.ToString(),
+            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
+            ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
         };
         foreach (var (key, value) in extra) settings[key] = value;

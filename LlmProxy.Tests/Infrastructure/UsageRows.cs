@@ -6,7 +6,7 @@ namespace LlmProxy.Tests.Infrastructure;
 public static class UsageRows
 {
     public sealed record Row(string Id, string TenantId, string UserId, string Provider, string Model,
-        int PromptTokens, int CompletionTokens, bool Estimated, string Status, int HttpStatus, bool Stream);
+        int PromptTokens, int CompletionTokens, bool Estimated, string Status, int HttpStatus, bool Stream, double? CostUsd = null);
 
     public static async Task<IReadOnlyList<Row>> ReadAsync(string databasePath)
     {
@@ -14,14 +14,15 @@ public static class UsageRows
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, status, http_status, stream
+            SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, status, http_status, stream, cost_usd
             FROM usage_events ORDER BY timestamp_ms, id
             """;
         var rows = new List<Row>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             rows.Add(new Row(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetInt32(5), reader.GetInt32(6), reader.GetBoolean(7), reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10)));
+                reader.GetInt32(5), reader.GetInt32(6), reader.GetBoolean(7), reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10),
+                reader.IsDBNull(11) ? null : reader.GetDouble(11)));
         return rows;
     }
 }

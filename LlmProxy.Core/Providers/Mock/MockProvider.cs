@@ -19,7 +19,6 @@ public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOption
 
     public string Name => ProviderName;
     public bool IsConfigured => true;
-    public IReadOnlyList<string> KnownModels { get; } = ["echo", "lorem"];
 
     public Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {

@@ -89,5 +89,9 @@ internal static class SqliteMigrations
         CREATE INDEX ix_request_log_time ON request_log (timestamp_ms);
         CREATE INDEX ix_request_log_tenant_time ON request_log (tenant_id, timestamp_ms);
         """,
+        // What each call cost, from the model catalog's prices; NULL when the model's price is unknown.
+        """
+        ALTER TABLE usage_events ADD COLUMN cost_usd REAL NULL;
+        """,
     ];
 }

@@ -50,9 +50,9 @@ public sealed class SqliteStore(SqliteConnectionFactory connections, TimeProvide
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
-                    estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms)
+                    estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
                 VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
-                    $httpStatus, $cached, $stream, $error, $timestamp);
+                    $httpStatus, $cached, $stream, $error, $timestamp, $cost);
                 """;
             insert.Parameters.AddWithValue("$id", usage.Id);
             insert.Parameters.AddWithValue("$tenant", usage.TenantId);
@@ -69,6 +69,7 @@ public sealed class SqliteStore(SqliteConnectionFactory connections, TimeProvide
             insert.Parameters.AddWithValue("$stream", usage.Stream);
             insert.Parameters.AddWithValue("$error", (object?)usage.Error ?? DBNull.Value);
             insert.Parameters.AddWithValue("$timestamp", usage.Timestamp.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$cost", usage.CostUsd is { } cost ? (double)cost : DBNull.Value);
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 return false;
         }
@@ -100,7 +101,7 @@ public sealed class SqliteStore(SqliteConnectionFactory connections, TimeProvide
         await using var query = connection.CreateCommand();
         query.CommandText = """
             SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, latency_ms,
-                   status, http_status, cached, stream, error, timestamp_ms
+                   status, http_status, cached, stream, error, timestamp_ms, cost_usd
             FROM usage_events
             WHERE tenant_id = $tenant AND ($user IS NULL OR user_id = $user) AND timestamp_ms >= $from
             ORDER BY timestamp_ms DESC LIMIT $limit;
@@ -130,6 +131,7 @@ public sealed class SqliteStore(SqliteConnectionFactory connections, TimeProvide
                 Stream = reader.GetBoolean(12),
                 Error = reader.IsDBNull(13) ? null : reader.GetString(13),
                 Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
+                CostUsd = reader.IsDBNull(15) ? null : (decimal)reader.GetDouble(15),
             });
         }
         return events;

@@ -1,0 +1,18 @@
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers;
+using LlmProxy.Core.Proxy;
+
+namespace LlmProxy.Core.Catalog;
+
+/// <summary>What the catalog decides before a vendor is called: images only for vision models, and the vendor's own model id.</summary>
+public sealed class CatalogRules(ModelCatalog catalog)
+{
+    /// <summary>The call as the vendor should get it; a 400 when it sends images to a model known to have no vision.</summary>
+    public ProxyCall Apply(ProxyCall call)
+    {
+        if (catalog.Find(call.Provider, call.Model) is not { } model) return call;
+        if (!model.Vision && RequestShaping.HasImages(call.Request))
+            throw ProxyException.BadRequest($"{call.Provider}/{call.Model} does not accept images; send text only or pick a vision model.", "messages");
+        return model.VendorModel is { } vendorModel ? call with { Request = call.Request with { Model = vendorModel } } : call;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Catalog;
+
+/// <summary>The built-in models merged with the settings' overrides, looked up by vendor and model name.</summary>
+public sealed class ModelCatalog
+{
+    private readonly Dictionary<(string Provider, string Model), ModelInfo> _models;
+
+    public ModelCatalog(IOptions<ModelCatalogOptions> options)
+    {
+        _models = new(KeyComparer.Instance);
+        foreach (var model in BuiltInModels.All) _models[(model.Provider, model.Model)] = model;
+        foreach (var (provider, models) in options.Value.Models)
+        foreach (var (name, settings) in models)
+        {
+            var key = (provider.ToLowerInvariant(), name);
+            var known = _models.GetValueOrDefault(key) ?? new ModelInfo(key.Item1, name, null, false, null, null);
+            _models[key] = known with
+            {
+                ContextWindow = settings.ContextWindow ?? known.ContextWindow,
+                Vision = settings.Vision ?? known.Vision,
+                InputPricePerMillion = settings.InputPricePerMillion ?? known.InputPricePerMillion,
+                OutputPricePerMillion = settings.OutputPricePerMillion ?? known.OutputPricePerMillion,
+                VendorModel = settings.VendorModel ?? known.VendorModel,
+            };
+        }
+    }
+
+    public IEnumerable<ModelInfo> All => _models.Values.OrderBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal);
+
+    /// <summary>The model, or null when the catalog does not know it (the call still goes through).</summary>
+    public ModelInfo? Find(string provider, string model) => _models.GetValueOrDefault((provider, model));
+
+    private sealed class KeyComparer : IEqualityComparer<(string Provider, string Model)>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals((string Provider, string Model) x, (string Provider, string Model) y) =>
+            StringComparer.OrdinalIgnoreCase.Equals(x.Provider, y.Provider) && StringComparer.OrdinalIgnoreCase.Equals(x.Model, y.Model);
+
+        public int GetHashCode((string Provider, string Model) key) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(key.Provider), StringComparer.OrdinalIgnoreCase.GetHashCode(key.Model));
+    }
+}

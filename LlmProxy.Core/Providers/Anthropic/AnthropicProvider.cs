@@ -1,0 +1,92 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.Anthropic;
+
+/// <summary>
+/// Anthropic Messages (<c>POST /v1/messages</c>, <c>x-api-key</c>, <c>anthropic-version</c>). Streams are named SSE
+/// events; <c>message_delta</c> carries the output token count so far (cumulative, so it is assigned, not added).
+/// </summary>
+public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+{
+    public const string ProviderName = "anthropic";
+    public const string ApiVersion = "2023-06-01";
+
+    public override string Name => ProviderName;
+
+    protected override Uri DefaultBaseUrl { get; } = new("https://api.anthropic.com/");
+
+    public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+        var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
+        return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
+            .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0));
+    }
+
+    public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+        var promptTokens = 0;
+        var outputTokens = 0;
+
+        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.EventType is "ping" or "content_block_start" or "content_block_stop") continue;
+            var e = ParseEvent(item.Data, AnthropicJsonContext.Default.AnthropicStreamEvent);
+            switch (e.Type)
+            {
+                case "message_start":
+                    answer.Id = e.Message?.Id ?? answer.Id;
+                    answer.Model = e.Message?.Model ?? answer.Model;
+                    promptTokens = e.Message?.Usage?.PromptTokens ?? 0;
+                    outputTokens = e.Message?.Usage?.OutputTokens ?? 0;
+                    yield return answer.Start();
+                    break;
+                case "content_block_delta" when e.Delta?.Type == "text_delta":
+                    yield return answer.Text(e.Delta.Text ?? "");
+                    break;
+                case "message_delta":
+                    outputTokens = e.Usage?.OutputTokens ?? outputTokens;
+                    if (e.Usage?.InputTokens is not null) promptTokens = e.Usage.PromptTokens;
+                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(FinishReason(stop));
+                    break;
+                case "message_stop":
+                    yield return answer.Usage(ChatUsage.Of(promptTokens, outputTokens));
+                    yield break;
+                case "error":
+                    throw VendorErrorMapper.MidStream(Name, e.Error?.Message);
+            }
+        }
+        throw VendorErrorMapper.MidStream(Name, "Anthropic ended the stream before message_stop.");
+    }
+
+    internal static string FinishReason(string? stopReason) => stopReason switch
+    {
+        "max_tokens" or "model_context_window_exceeded" => FinishReasons.Length,
+        "tool_use" => FinishReasons.ToolCalls,
+        "refusal" => FinishReasons.ContentFilter,
+        _ => FinishReasons.Stop,
+    };
+
+    private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        var body = AnthropicRequestBuilder.Build(request, settings.DefaultMaxTokens, stream);
+        return http.SendAsync(Name, Endpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
+            headers =>
+            {
+                headers.Add("x-api-key", settings.ApiKey);
+                headers.Add("anthropic-version", ApiVersion);
+            },
+            FirstByteTimeout, cancellationToken);
+    }
+}

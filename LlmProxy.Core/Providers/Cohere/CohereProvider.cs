@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.Cohere;
+
+/// <summary>
+/// Cohere Chat v2 (<c>POST /v2/chat</c>, bearer key). Streams are named SSE events; the text is in
+/// <c>content-delta</c>, the finish reason, usage and any error in <c>message-end</c>.
+/// </summary>
+public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+{
+    public const string ProviderName = "cohere";
+
+    public override string Name => ProviderName;
+
+    protected override Uri DefaultBaseUrl { get; } = new("https://api.cohere.com/");
+
+    public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, CohereJsonContext.Default.CohereResponse, cancellationToken).ConfigureAwait(false);
+        if (answer.FinishReason == "ERROR") throw VendorErrorMapper.MidStream(Name, "Cohere reported an error while generating.");
+        var text = string.Concat(answer.Message?.Content?.Where(c => c.Type == "text").Select(c => c.Text) ?? []);
+        return new CanonicalAnswer(answer.Id, request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds())
+            .Completion(text, FinishReason(answer.FinishReason), Usage(answer.Usage));
+    }
+
+    public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+
+        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.EventType is not ("message-start" or "content-delta" or "message-end")) continue;
+            var e = ParseEvent(item.Data, CohereJsonContext.Default.CohereStreamEvent);
+            switch (e.Type)
+            {
+                case "message-start":
+                    answer.Id = e.Id ?? answer.Id;
+                    yield return answer.Start();
+                    break;
+                case "content-delta" when e.Delta?.Message?.Text is { } text:
+                    yield return answer.Text(text);
+                    break;
+                case "message-end":
+                    if (e.Delta?.Error is not null || e.Delta?.FinishReason == "ERROR")
+                        throw VendorErrorMapper.MidStream(Name, e.Delta?.Error ?? "Cohere reported an error while generating.");
+                    yield return answer.Finish(FinishReason(e.Delta?.FinishReason));
+                    if (Usage(e.Delta?.Usage) is { } usage) yield return answer.Usage(usage);
+                    yield break;
+            }
+        }
+        throw VendorErrorMapper.MidStream(Name, "Cohere ended the stream before message-end.");
+    }
+
+    /// <summary>Billed units are what Cohere charges for; <c>tokens</c> also counts its prompt template.</summary>
+    private static ChatUsage? Usage(CohereUsage? usage) =>
+        (usage?.BilledUnits ?? usage?.Tokens) is { } tokens
+            ? ChatUsage.Of((int)(tokens.InputTokens ?? 0), (int)(tokens.OutputTokens ?? 0))
+            : null;
+
+    internal static string FinishReason(string? reason) => reason switch
+    {
+        "MAX_TOKENS" => FinishReasons.Length,
+        "TOOL_CALL" => FinishReasons.ToolCalls,
+        _ => FinishReasons.Stop,
+    };
+
+    private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        return http.SendAsync(Name, Endpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
+            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key), FirstByteTimeout, cancellationToken);
+    }
+}

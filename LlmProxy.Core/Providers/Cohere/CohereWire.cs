@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LlmProxy.Core.Providers.Cohere;
+
+// Chat v2's request, answer and stream events: only the fields the proxy sends or reads.
+
+internal sealed record CohereRequest
+{
+    public required string Model { get; init; }
+    public required IReadOnlyList<CohereMessage> Messages { get; init; }
+    public double? Temperature { get; init; }
+    public int? MaxTokens { get; init; }
+    public double? P { get; init; }
+    public int? K { get; init; }
+    public IReadOnlyList<string>? StopSequences { get; init; }
+    public long? Seed { get; init; }
+    public double? PresencePenalty { get; init; }
+    public double? FrequencyPenalty { get; init; }
+    public bool? Stream { get; init; }
+}
+
+/// <summary>Content is a string or a list of <see cref="CohereContent"/>; the two cases are separate properties.</summary>
+internal sealed record CohereMessage
+{
+    public required string Role { get; init; }
+    public required object Content { get; init; }
+}
+
+internal sealed record CohereContent
+{
+    public required string Type { get; init; }
+    public string? Text { get; init; }
+    public CohereImageUrl? ImageUrl { get; init; }
+}
+
+internal sealed record CohereImageUrl(string Url, string? Detail);
+
+internal sealed record CohereResponse
+{
+    public string Id { get; init; } = "";
+    public string? FinishReason { get; init; }
+    public CohereAnswer? Message { get; init; }
+    public CohereUsage? Usage { get; init; }
+}
+
+internal sealed record CohereAnswer
+{
+    public IReadOnlyList<CohereContent>? Content { get; init; }
+}
+
+internal sealed record CohereUsage
+{
+    public CohereTokens? BilledUnits { get; init; }
+    public CohereTokens? Tokens { get; init; }
+}
+
+internal sealed record CohereTokens
+{
+    public double? InputTokens { get; init; }
+    public double? OutputTokens { get; init; }
+}
+
+internal sealed record CohereStreamEvent
+{
+    public string Type { get; init; } = "";
+    public string? Id { get; init; }
+    public CohereStreamDelta? Delta { get; init; }
+}
+
+internal sealed record CohereStreamDelta
+{
+    public CohereStreamMessage? Message { get; init; }
+    public string? FinishReason { get; init; }
+    public CohereUsage? Usage { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>In <c>message-start</c> the content is an (empty) array; in <c>content-delta</c> an object with the text.</summary>
+internal sealed record CohereStreamMessage
+{
+    public JsonElement? Content { get; init; }
+
+    [JsonIgnore]
+    public string? Text => Content is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CohereRequest))]
+[JsonSerializable(typeof(CohereResponse))]
+[JsonSerializable(typeof(CohereStreamEvent))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(List<CohereContent>))]
+internal sealed partial class CohereJsonContext : JsonSerializerContext;

@@ -1,0 +1,104 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Providers.Images;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.Gemini;
+
+/// <summary>
+/// Google Gemini <c>generateContent</c> (<c>x-goog-api-key</c>). Streams use <c>streamGenerateContent?alt=sse</c>:
+/// bare <c>data:</c> frames, each a whole response with the usage so far, and no end marker; the stream just ends.
+/// </summary>
+public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+{
+    public const string ProviderName = "gemini";
+
+    private readonly GeminiRequestBuilder _builder = new(images);
+
+    public override string Name => ProviderName;
+
+    protected override Uri DefaultBaseUrl { get; } = new("https://generativelanguage.googleapis.com/");
+
+    public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, "generateContent", cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false);
+        var choices = (answer.Candidates ?? []).Select(c => new ChatChoice
+        {
+            Index = c.Index,
+            Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(Text(c)) },
+            FinishReason = FinishReason(c.FinishReason),
+        }).ToList();
+        if (choices.Count == 0 && answer.PromptFeedback?.BlockReason is not null)
+            choices.Add(new ChatChoice { Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText("") }, FinishReason = FinishReasons.ContentFilter });
+        return new ChatCompletion
+        {
+            Id = ResponseId(answer),
+            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
+            Model = answer.ModelVersion ?? request.Model ?? "",
+            Choices = choices,
+            Usage = Usage(answer.UsageMetadata),
+        };
+    }
+
+    public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, "streamGenerateContent?alt=sse", cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+
+        var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+        GeminiUsage? usage = null;
+        var started = new HashSet<int>();
+
+        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Data.Length == 0) continue;
+            var frame = ParseEvent(item.Data, GeminiJsonContext.Default.GeminiResponse);
+            if (frame.Error is { } error) throw VendorErrorMapper.MidStream(Name, error.Message);
+            if (answer.Id.Length == 0) answer.Id = ResponseId(frame);
+            answer.Model = frame.ModelVersion ?? answer.Model;
+            usage = frame.UsageMetadata ?? usage;
+            var choices = (frame.Candidates ?? []).Select(c => new ChunkChoice
+            {
+                Index = c.Index,
+                Delta = new ChatDelta { Role = started.Add(c.Index) ? ChatRoles.Assistant : null, Content = Text(c) },
+                FinishReason = c.FinishReason is null ? null : FinishReason(c.FinishReason),
+            }).ToList();
+            if (choices.Count == 0 && frame.PromptFeedback?.BlockReason is not null)
+                choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
+            if (choices.Count > 0) yield return answer.Chunk(choices);
+        }
+        // Without usage from Gemini the proxy's own estimate closes the stream instead (ProxyStream).
+        if (Usage(usage) is { } final) yield return answer.Usage(final);
+    }
+
+    /// <summary>Answer text without the thought summaries of thinking models.</summary>
+    private static string Text(GeminiCandidate candidate) =>
+        string.Concat(candidate.Content?.Parts.Where(p => p.Thought != true).Select(p => p.Text) ?? []);
+
+    /// <summary>Thinking tokens are billed as output, so they count as completion tokens.</summary>
+    private static ChatUsage? Usage(GeminiUsage? usage) =>
+        usage is null ? null : ChatUsage.Of(usage.PromptTokenCount, usage.CandidatesTokenCount + usage.ThoughtsTokenCount);
+
+    private static string ResponseId(GeminiResponse response) => response.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N");
+
+    internal static string FinishReason(string? reason) => reason switch
+    {
+        "MAX_TOKENS" => FinishReasons.Length,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" or "IMAGE_PROHIBITED_CONTENT"
+            or "IMAGE_RECITATION" => FinishReasons.ContentFilter,
+        _ => FinishReasons.Stop,
+    };
+
+    private async Task<HttpResponseMessage> SendAsync(ChatRequest request, string action, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        var body = await _builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        var url = Endpoint($"v1beta/models/{Uri.EscapeDataString(request.Model!)}:{action}");
+        return await http.SendAsync(Name, url, body, GeminiJsonContext.Default.GeminiRequest,
+            headers => headers.Add("x-goog-api-key", key), FirstByteTimeout, cancellationToken).ConfigureAwait(false);
+    }
+}

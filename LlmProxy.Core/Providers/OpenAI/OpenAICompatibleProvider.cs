@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers.OpenAI;
+
+/// <summary>
+/// A vendor that speaks OpenAI Chat Completions (OpenAI, Mistral, DeepSeek): the canonical request goes out in
+/// the same shape, adjusted by <see cref="Shape"/> where the vendor differs, and the answers come back as they are.
+/// </summary>
+public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<ProvidersOptions> options) : VendorProvider(options)
+{
+    /// <summary>The request for this vendor. The default asks for the usage chunk when streaming.</summary>
+    protected virtual ChatRequest Shape(ChatRequest request, bool stream) => stream
+        ? request with { Stream = true, StreamOptions = new StreamOptions { IncludeUsage = true } }
+        : request with { Stream = null, StreamOptions = null };
+
+    public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(Shape(request, stream: false), cancellationToken).ConfigureAwait(false);
+        return await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(Shape(request, stream: true), cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var chunk in ReadChunksAsync(Name, stream, cancellationToken).ConfigureAwait(false))
+            yield return chunk;
+    }
+
+    /// <summary>
+    /// Reads an OpenAI-style SSE stream (<c>data: {chunk}</c> frames, <c>data: [DONE]</c> at the end, comment
+    /// lines such as DeepSeek's <c>: keep-alive</c> skipped by the parser). An <c>{"error":...}</c> frame ends the
+    /// stream with the vendor's message.
+    /// </summary>
+    internal static async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync(string provider, Stream stream,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parser = SseParser.Create(stream, static (_, data) => data.ToArray());
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var data = item.Data;
+            if (data.AsSpan().SequenceEqual("[DONE]"u8)) yield break;
+            if (data.Length == 0) continue;
+            var chunk = JsonSerializer.Deserialize(data, ProxyJsonContext.Default.ChatCompletionChunk)
+                ?? throw VendorErrorMapper.MidStream(provider, "The vendor sent an empty stream frame.");
+            if (chunk.AdditionalProperties?.TryGetValue("error", out var error) == true)
+                throw VendorErrorMapper.MidStream(provider, error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m)
+                    ? m.GetString() : error.ToString());
+            yield return chunk;
+        }
+    }
+
+    private Task<HttpResponseMessage> SendAsync(ChatRequest body, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        return http.SendAsync(Name, Endpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
+            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key),
+            FirstByteTimeout, cancellationToken);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Providers;
+
+/// <summary>What every real vendor adapter shares: its settings, whether it has a key, where its endpoints are.</summary>
+public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChatProvider
+{
+    public abstract string Name { get; }
+
+    /// <summary>The vendor's public API root, used when no <c>BaseUrl</c> is set.</summary>
+    protected abstract Uri DefaultBaseUrl { get; }
+
+    protected ProviderOptions Settings => options.Value.For(Name);
+
+    public bool IsConfigured => !string.IsNullOrEmpty(Settings.ApiKey);
+
+    protected TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Settings.TimeoutSeconds);
+
+    /// <summary>An endpoint under the configured (or default) base URL.</summary>
+    protected Uri Endpoint(string relative)
+    {
+        var baseUrl = Settings.BaseUrl ?? DefaultBaseUrl;
+        if (!baseUrl.AbsoluteUri.EndsWith('/')) baseUrl = new Uri(baseUrl.AbsoluteUri + "/");
+        return new Uri(baseUrl, relative);
+    }
+
+    /// <summary>The vendor's whole answer; an empty or malformed body is the vendor's failure (502), not the proxy's.</summary>
+    protected async Task<T> ReadAnswerAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+                ?? throw VendorErrorMapper.MidStream(Name, $"{Name} answered with an empty body.");
+        }
+        catch (JsonException e)
+        {
+            throw VendorErrorMapper.MidStream(Name, $"{Name} answered with malformed JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>One stream event's data; a malformed event ends the stream as the vendor's failure.</summary>
+    protected T ParseEvent<T>(byte[] data, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, type) ?? throw VendorErrorMapper.MidStream(Name, $"{Name} sent an empty stream event.");
+        }
+        catch (JsonException e)
+        {
+            throw VendorErrorMapper.MidStream(Name, $"{Name} sent a malformed stream event: {e.Message}");
+        }
+    }
+
+    public abstract Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken);
+
+    public abstract IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, CancellationToken cancellationToken);
+}

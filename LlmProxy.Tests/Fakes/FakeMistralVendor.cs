@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmProxy.Tests.Fakes;
+
+/// <summary>
+/// A stand-in for api.mistral.ai: OpenAI-like, but fields outside Mistral's schema (<c>stream_options</c>,
+/// <c>seed</c>, <c>user</c>, ...) get a 422, and the last text chunk of a stream carries finish reason and usage.
+/// </summary>
+public sealed class FakeMistralVendor : OpenAIStyleFakeVendor
+{
+    public const string Key = "fake-mistral-key";
+
+    private static readonly HashSet<string> Fields =
+    [
+        "model", "messages", "temperature", "top_p", "max_tokens", "stream", "stop", "random_seed", "response_format",
+        "tools", "tool_choice", "presence_penalty", "frequency_penalty", "n", "prediction", "parallel_tool_calls",
+        "prompt_mode", "safe_prompt", "metadata", "reasoning_effort", "guardrails", "prompt_cache_key", "service_tier",
+    ];
+
+    public override string ProviderName => "mistral";
+    public override string ApiKey => Key;
+    public override Uri ProxyBaseUrl => new(RootUrl, "v1/");
+    protected override IReadOnlyList<string> ChatPaths => ["/v1/chat/completions"];
+
+    /// <summary>Mistral's error shape. A 422 is a validation error: the rejection names the field, and the body carries it as a <c>detail</c> list.</summary>
+    protected override JsonObject ErrorBody(int status, string message) => new()
+    {
+        ["object"] = "error",
+        ["message"] = status == 422
+            ? new JsonObject { ["detail"] = new JsonArray(new JsonObject { ["type"] = "extra_forbidden", ["loc"] = new JsonArray("body", message), ["msg"] = "Extra inputs are not permitted" }) }
+            : message,
+        ["type"] = status == 422 ? "invalid_request_message_error" : "api_error",
+        ["param"] = null,
+        ["code"] = null,
+    };
+
+    protected override void Validate(HttpContext context, JsonObject body)
+    {
+        RefuseUnknownFields(body, Fields, name => name, 422);
+        if (body["messages"] is JsonArray messages && messages.Any(m => m?["role"]?.GetValue<string>() == "developer"))
+            throw new VendorRejection(422, "messages");
+        base.Validate(context, body);
+    }
+
+    protected override StreamScript Stream(HttpContext context, JsonObject body) => new(
+        [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
+        piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
+        [Frame(Chunk(body, new JsonObject { ["content"] = "" }, "stop", Usage())), Done],
+        ErrorFrame("Service unavailable."));
+}

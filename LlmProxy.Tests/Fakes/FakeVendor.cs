@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmProxy.Tests.Fakes;
+
+/// <summary>A request a fake vendor received: path and query, headers, JSON body.</summary>
+public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonObject Body);
+
+/// <summary>A request the fake refuses the way the real vendor would: status and message for its error body.</summary>
+public sealed class VendorRejection(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// What every fake vendor shares: Kestrel on a free 127.0.0.1 port, a record of each request, the key check, and
+/// the knobs tests turn (an injected failure, a stream held after its first piece or broken mid-way). Each vendor
+/// subclass speaks its own wire format, SSE framing included, and validates requests as the real vendor does.
+/// </summary>
+public abstract class FakeVendor : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Root URL (<c>http://127.0.0.1:port/</c>); <see cref="ProxyBaseUrl"/> is what the proxy's BaseUrl setting takes.</summary>
+    public Uri RootUrl { get; private set; } = null!;
+
+    public virtual Uri ProxyBaseUrl => RootUrl;
+
+    public abstract string ProviderName { get; }
+    public abstract string ApiKey { get; }
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>The pieces of text a streamed answer is sent in; a whole answer is their concatenation.</summary>
+    public IReadOnlyList<string> StreamPieces { get; set; } = ["Hello", " from", " the", " fake", " vendor."];
+
+    public int PromptTokens { get; set; } = 11;
+    public int CompletionTokens { get; set; } = 7;
+
+    /// <summary>When set, the stream pauses after its first content piece until the task completes.</summary>
+    public Task? HoldStreamAfterFirstChunk { get; set; }
+
+    /// <summary>Completed when the vendor has written the whole stream (or stopped writing it).</summary>
+    public TaskCompletionSource StreamFinished { get; private set; } = NewSignal();
+
+    /// <summary>When set, calls answer this status with the vendor's error body (all of them, or the first <see cref="FailureCount"/>).</summary>
+    public (int Status, string Message, string? RetryAfter)? Failure { get; set; }
+
+    /// <summary>How many calls <see cref="Failure"/> applies to; null = every call.</summary>
+    public int? FailureCount { get; set; }
+
+    private int _failed;
+
+    /// <summary>When set, the stream sends one content piece and then the vendor's in-stream error.</summary>
+    public bool FailMidStream { get; set; }
+
+    /// <summary>When set, a whole answer is this body (status 200), whatever the request: a vendor gone wrong.</summary>
+    public string? RawAnswer { get; set; }
+
+    public static async Task<T> StartAsync<T>() where T : FakeVendor, new()
+    {
+        var vendor = new T();
+        (vendor._app, vendor.RootUrl) = await LoopbackServer.StartAsync(vendor.Map);
+        return vendor;
+    }
+
+    public void ResetStreamSignal() => StreamFinished = NewSignal();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Maps the vendor's routes to <see cref="HandleAsync"/>.</summary>
+    protected abstract void Map(WebApplication app);
+
+    protected abstract bool IsAuthorized(HttpRequest request);
+
+    /// <summary>The vendor's error body for a status and message.</summary>
+    protected abstract JsonObject ErrorBody(int status, string message);
+
+    /// <summary>Throws <see cref="VendorRejection"/> for anything the real vendor refuses.</summary>
+    protected abstract void Validate(HttpContext context, JsonObject body);
+
+    protected abstract bool IsStreaming(HttpContext context, JsonObject body);
+
+    protected abstract JsonObject Completion(HttpContext context, JsonObject body);
+
+    /// <summary>The frames of a streamed answer, each complete with its SSE framing.</summary>
+    protected abstract StreamScript Stream(HttpContext context, JsonObject body);
+
+    protected async Task HandleAsync(HttpContext context)
+    {
+        var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
+        JsonObject body;
+        try
+        {
+            body = JsonNode.Parse(text)?.AsObject() ?? throw new VendorRejection(400, "The body is not a JSON object.");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            await WriteErrorAsync(context, 400, "The body is not valid JSON.");
+            return;
+        }
+        Requests.Enqueue(new RecordedRequest(context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body));
+
+        if (!IsAuthorized(context.Request))
+        {
+            await WriteErrorAsync(context, 401, "invalid api key");
+            return;
+        }
+        if (Failure is { } failure && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
+        {
+            if (failure.RetryAfter is not null) context.Response.Headers.RetryAfter = failure.RetryAfter;
+            await WriteErrorAsync(context, failure.Status, failure.Message);
+            return;
+        }
+        try
+        {
+            Validate(context, body);
+        }
+        catch (VendorRejection rejection)
+        {
+            await WriteErrorAsync(context, rejection.Status, rejection.Message);
+            return;
+        }
+
+        if (IsStreaming(context, body))
+        {
+            await StreamAsync(context, Stream(context, body));
+            return;
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
+    }
+
+    private async Task StreamAsync(HttpContext context, StreamScript script)
+    {
+        try
+        {
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            foreach (var frame in script.Opening) await SendRawAsync(context, frame);
+            for (var i = 0; i < StreamPieces.Count; i++)
+            {
+                foreach (var frame in script.Piece(StreamPieces[i])) await SendRawAsync(context, frame);
+                if (i > 0) continue;
+                if (HoldStreamAfterFirstChunk is { } hold) await hold.WaitAsync(context.RequestAborted);
+                if (FailMidStream)
+                {
+                    await SendRawAsync(context, script.MidStreamError);
+                    return;
+                }
+            }
+            foreach (var frame in script.Closing) await SendRawAsync(context, frame);
+        }
+        finally
+        {
+            StreamFinished.TrySetResult();
+        }
+    }
+
+    protected static async Task SendRawAsync(HttpContext context, string frame)
+    {
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    private Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(ErrorBody(status, message).ToJsonString());
+    }
+
+    /// <summary>An SSE frame: optional event name, one data line, blank line.</summary>
+    protected static string Frame(JsonNode data, string? eventName = null, string newline = "\n") =>
+        (eventName is null ? "" : $"event: {eventName}{newline}") + $"data: {data.ToJsonString()}{newline}{newline}";
+
+    /// <summary>Refuses body fields the vendor does not define.</summary>
+    protected static void RefuseUnknownFields(JsonObject body, IReadOnlyCollection<string> known, Func<string, string> message, int status = 400)
+    {
+        foreach (var (name, _) in body)
+            if (!known.Contains(name)) throw new VendorRejection(status, message(name));
+    }
+
+    protected string Answer => string.Concat(StreamPieces);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A streamed answer: frames before the text, the frames for each piece, frames after, and a mid-stream error.</summary>
+public sealed record StreamScript(IReadOnlyList<string> Opening, Func<string, IReadOnlyList<string>> Piece, IReadOnlyList<string> Closing, string MidStreamError);
