@@ -35,6 +35,12 @@ const QUOTA_OFF = {
   LlmProxy__Quota__RequestsPerMinutePerTenant: '0',
 };
 
+// The framework's per-request lines (8 per call), off by default in the standalone host.
+const REQUEST_LOGS = {
+  'Logging__LogLevel__Microsoft.AspNetCore': 'Information',
+  'Logging__LogLevel__System.Net.Http.HttpClient': 'Information',
+};
+
 function fullRowAuth(env) {
   const header = env.BENCH_API_KEY_HEADER;
   const value = env.BENCH_API_KEY;
@@ -72,9 +78,9 @@ export function allTargets(runDir, env = process.env) {
     llmproxy('llmproxy-full', 19111, { ...QUOTA_ON, ...auth.settings }, auth.headers,
       `standalone host, every part on: token quotas and rate limits set (far above use), usage event -> SQLite, ${auth.described}`, runDir),
     llmproxy('llmproxy-min', 19112, QUOTA_OFF, {},
-      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), no API key', runDir),
-    llmproxy('llmproxy-min-quiet', 19113, { ...QUOTA_OFF, Logging__LogLevel__Default: 'Warning' }, {},
-      'as llmproxy-min, plus Logging:LogLevel:Default=Warning (shipped default: 8 Information log lines per call)', runDir),
+      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), no API key. The quota pre-check still reads SQLite and every call is still recorded: no setting skips them', runDir),
+    llmproxy('llmproxy-full-logs', 19113, { ...QUOTA_ON, ...auth.settings, ...REQUEST_LOGS }, auth.headers,
+      'as llmproxy-full, plus the per-request Information logs of ASP.NET Core and HttpClient on the console (the default before this branch)', runDir),
     {
       name: 'yarp', description: 'bare YARP 2.3.0 pass-through (bench/YarpPassThrough), the .NET floor', port: 19120,
       command: ['dotnet', yarpDll, '--urls', 'http://127.0.0.1:19120', `--vendor=${VENDOR}/`],
