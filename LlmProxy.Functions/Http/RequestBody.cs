@@ -1,3 +1,4 @@
+using System.Buffers;
 using LlmProxy.Core.Errors;
 using Microsoft.AspNetCore.Http;
 
@@ -6,16 +7,34 @@ namespace LlmProxy.Functions.Http;
 /// <summary>Reads a request body whole, refusing with 413 before reading more than the configured limit.</summary>
 public static class RequestBody
 {
+    private const int ChunkBytes = 16 * 1024;
+
     public static async Task<byte[]> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
-        using var buffer = new MemoryStream(request.ContentLength is { } length and > 0 ? (int)Math.Min(length, maxBytes) : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (request.ContentLength is { } length)
         {
-            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
-            buffer.Write(chunk, 0, read);
+            if (length > maxBytes) throw TooLarge(maxBytes);
+            // The server ends the body at Content-Length, so one exact-size array is all a read costs: this runs on
+            // every call, and a scratch buffer plus a growing copy used to be the largest allocation per request.
+            var body = new byte[length];
+            await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            return body;
+        }
+
+        using var buffer = new MemoryStream(4096);
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }

@@ -1,0 +1,105 @@
+// The rows of the benchmark: what each one starts, with which settings, and how a request to it looks.
+// LlmProxy rows differ only by settings. The API-key header and any settings that switch auth on come from the
+// environment (BENCH_API_KEY_HEADER, BENCH_API_KEY, BENCH_FULL_ENV), so the "full" row turns auth on as soon as
+// it exists without a change here; see bench/README.md.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const bench = resolve(here, '..');
+export const repo = resolve(bench, '..');
+
+export const LOAD_CPU = '0';
+export const PROXY_CPU = '1';
+export const VENDOR_PORT = 19101;
+export const VENDOR = `http://127.0.0.1:${VENDOR_PORT}`;
+const VENDOR_KEY = 'sk-bench-vendor';
+const MESSAGES = [{ role: 'user', content: 'Say hello in five words.' }];
+
+export const llmproxyDll = join(repo, 'LlmProxy.Functions', 'bin', 'Release', 'net10.0', 'LlmProxy.Functions.dll');
+export const yarpDll = join(bench, 'YarpPassThrough', 'bin', 'Release', 'net10.0', 'YarpPassThrough.dll');
+const portkeyStart = join(here, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+
+// Limits far above what a run uses: every check runs, none refuses.
+const QUOTA_ON = {
+  LlmProxy__Quota__DefaultUserTokens: '1000000000000',
+  LlmProxy__Quota__DefaultTenantTokens: '1000000000000',
+  LlmProxy__Quota__RequestsPerMinutePerUser: '1000000000',
+  LlmProxy__Quota__RequestsPerMinutePerTenant: '1000000000',
+};
+// 0 = unlimited for every limit; the quota pre-check still reads the store (no setting skips it).
+const QUOTA_OFF = {
+  LlmProxy__Quota__DefaultUserTokens: '0',
+  LlmProxy__Quota__DefaultTenantTokens: '0',
+  LlmProxy__Quota__RequestsPerMinutePerUser: '0',
+  LlmProxy__Quota__RequestsPerMinutePerTenant: '0',
+};
+
+// The framework's per-request lines (8 per call), off by default in the standalone host.
+const REQUEST_LOGS = {
+  'Logging__LogLevel__Microsoft.AspNetCore': 'Information',
+  'Logging__LogLevel__System.Net.Http.HttpClient': 'Information',
+};
+
+function fullRowAuth(env) {
+  const header = env.BENCH_API_KEY_HEADER;
+  const value = env.BENCH_API_KEY;
+  const settings = Object.fromEntries((env.BENCH_FULL_ENV ?? '').split(';').filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { headers: header && value ? { [header]: value } : {}, settings, described: header ? `API key in ${header}` : 'no API key (auth not built yet; see README)' };
+}
+
+function llmproxy(name, port, settings, extraHeaders, description, runDir) {
+  return {
+    name, description, port,
+    command: ['dotnet', llmproxyDll, '--standalone', '--urls', `http://127.0.0.1:${port}`],
+    env: {
+      LlmProxy__Providers__openai__ApiKey: VENDOR_KEY,
+      LlmProxy__Providers__openai__BaseUrl: `${VENDOR}/v1`,
+      LlmProxy__Store__SqlitePath: join(runDir, `${name}.db`),
+      ...settings,
+    },
+    url: `http://127.0.0.1:${port}/v1/chat/completions`,
+    model: 'openai/gpt-4o-mini', slowModel: 'openai/bench-slow',
+    headers: { 'X-Tenant-Id': 'bench-tenant', ...extraHeaders },
+    user: 'bench-user',
+  };
+}
+
+/** Every row, the direct baseline first. runDir holds each row's SQLite file and log. */
+export function allTargets(runDir, env = process.env) {
+  const auth = fullRowAuth(env);
+  return [
+    {
+      name: 'direct', description: 'straight to the fake vendor (baseline)',
+      url: `${VENDOR}/v1/chat/completions`, model: 'gpt-4o-mini', slowModel: 'bench-slow',
+      headers: { Authorization: `Bearer ${VENDOR_KEY}` },
+    },
+    llmproxy('llmproxy-full', 19111, { ...QUOTA_ON, ...auth.settings }, auth.headers,
+      `standalone host, every part on: token quotas and rate limits set (far above use), usage event -> SQLite, ${auth.described}`, runDir),
+    llmproxy('llmproxy-min', 19112, QUOTA_OFF, {},
+      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), no API key. The quota pre-check still reads SQLite and every call is still recorded: no setting skips them', runDir),
+    llmproxy('llmproxy-full-logs', 19113, { ...QUOTA_ON, ...auth.settings, ...REQUEST_LOGS }, auth.headers,
+      'as llmproxy-full, plus the per-request Information logs of ASP.NET Core and HttpClient on the console (the default before this branch)', runDir),
+    {
+      name: 'yarp', description: 'bare YARP 2.3.0 pass-through (bench/YarpPassThrough), the .NET floor', port: 19120,
+      command: ['dotnet', yarpDll, '--urls', 'http://127.0.0.1:19120', `--vendor=${VENDOR}/`],
+      env: {}, url: 'http://127.0.0.1:19120/v1/chat/completions', model: 'gpt-4o-mini', slowModel: 'bench-slow',
+      headers: { Authorization: `Bearer ${VENDOR_KEY}` },
+    },
+    {
+      name: 'portkey', description: 'Portkey gateway 1.15.2 from npm (@hono/node-server pinned to 1.13.8)', port: 19130,
+      command: ['node', portkeyStart, '--port=19130', '--headless'],
+      env: { NODE_ENV: 'production' }, url: 'http://127.0.0.1:19130/v1/chat/completions', model: 'gpt-4o-mini', slowModel: 'bench-slow',
+      headers: { Authorization: `Bearer ${VENDOR_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${VENDOR}/v1` },
+    },
+  ];
+}
+
+/** The JSON body a row expects: a chat completion, streamed (with the usage chunk) or not, fast or slow. */
+export function requestBody(target, { stream = false, slow = false } = {}) {
+  const body = { model: slow ? target.slowModel : target.model, messages: MESSAGES };
+  if (target.user) body.user = target.user;
+  if (stream) { body.stream = true; body.stream_options = { include_usage: true }; }
+  return JSON.stringify(body);
+}
