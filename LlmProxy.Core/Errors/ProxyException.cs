@@ -46,6 +46,8 @@ public static class ErrorTypes
     public const string ProviderError = "provider_error";
     public const string ProviderTimeout = "provider_timeout";
     public const string Internal = "internal_error";
+    public const string Unauthorized = "unauthorized";
+    public const string AdminDisabled = "admin_disabled";
 }
 
 public sealed record ErrorBody(ErrorDetail Error);

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Mock;
@@ -7,6 +8,7 @@ using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Storage.Sqlite;
+using LlmProxy.Core.Storage.Tables;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageQueueOptions>().Bind(configuration.GetSection(UsageQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new HostInfo(hostKind));
@@ -44,20 +47,25 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IChatProvider, OpenAIProvider>();
         services.AddSingleton<ProviderRegistry>();
 
-        services.AddSingleton<SqliteConnectionFactory>();
-        services.AddSingleton<SqliteStore>();
-        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<AzureStorageClients>();
+        if (configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind == StoreKind.Tables)
+            AddStore<TableStore>(services);
+        else
+        {
+            services.AddSingleton<SqliteConnectionFactory>();
+            AddStore<SqliteStore>(services);
+        }
         services.AddHostedService<StoreInitializer>();
 
-        services.AddSingleton<AzureStorageClients>();
         services.AddSingleton<UsageRecorder>();
+        services.AddSingleton<PoisonReplayer>();
         var queueKind = configuration.GetSection(UsageQueueOptions.Section).Get<UsageQueueOptions>()?.Kind
             ?? (hostKind == HostKind.Functions ? UsageQueueKind.StorageQueue : UsageQueueKind.InProcess);
         if (queueKind == UsageQueueKind.StorageQueue)
         {
             services.AddSingleton<IUsageQueue, StorageUsageQueue>();
+            // Under the Functions host the RecordUsage trigger reads the queue.
+            if (hostKind == HostKind.Standalone) services.AddHostedService<StorageQueueConsumer>();
         }
         else
         {
@@ -66,12 +74,27 @@ public static class ServiceCollectionExtensions
             services.AddHostedService<InProcessUsageConsumer>();
         }
 
+        services.AddSingleton<QuotaLimits>();
+        services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<UsagePublisher>();
+        services.AddSingleton<AdminKeyCheck>();
+        services.AddSingleton<AdminService>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestReader>();
         services.AddSingleton<ProxyService>();
         services.AddSingleton<StatusService>();
         return services;
+    }
+
+    private static void AddStore<TStore>(IServiceCollection services)
+        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle
+    {
+        services.AddSingleton<TStore>();
+        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IRateLimitStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<TStore>());
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 
 namespace LlmProxy.Core.Proxy;
@@ -10,7 +11,7 @@ namespace LlmProxy.Core.Proxy;
 /// Collects what one call used and builds its single usage event. Vendor-reported usage wins; without it
 /// (a stream cut short) the proxy counts the prompt and the text it forwarded and marks the figures estimated.
 /// </summary>
-internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstimator tokens, TimeProvider clock)
+internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReservation? reservation, TokenEstimator tokens, TimeProvider clock)
 {
     private readonly long _started = clock.GetTimestamp();
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -18,6 +19,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstim
     private int _published;
 
     public ChatUsage? VendorUsage { get; private set; }
+    public QuotaReservation? Reservation => reservation;
     public string Status { get; private set; } = UsageStatuses.ClientClosed;
     public int HttpStatus { get; private set; } = 499;
     public string? Error { get; private set; }
@@ -86,6 +88,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstim
             Stream = call.Stream,
             Error = Error,
             Timestamp = _startedAt,
+            ReservationId = reservation?.Id,
+            ReservedTokens = reservation?.Tokens ?? 0,
         };
     }
 }

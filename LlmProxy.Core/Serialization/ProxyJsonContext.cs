@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
@@ -31,4 +32,8 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(UsageEvent))]
 [JsonSerializable(typeof(QuotaStatus))]
 [JsonSerializable(typeof(ProxyStatus))]
+[JsonSerializable(typeof(QuotaOverride))]
+[JsonSerializable(typeof(QuotaOverrideView))]
+[JsonSerializable(typeof(UsageReport))]
+[JsonSerializable(typeof(PoisonReplay))]
 public sealed partial class ProxyDocumentsJsonContext : JsonSerializerContext;

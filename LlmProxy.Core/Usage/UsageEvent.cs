@@ -21,6 +21,10 @@ public sealed record UsageEvent
     [JsonPropertyName("stream")] public bool Stream { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; init; }
+    /// <summary>The quota reservation the recorder settles with this event; null when none was taken.</summary>
+    [JsonPropertyName("reservationId")] public string? ReservationId { get; init; }
+    /// <summary>Tokens reserved at admission, for the log; the store settles the amount it holds itself.</summary>
+    [JsonPropertyName("reservedTokens")] public long ReservedTokens { get; init; }
 
     [JsonIgnore] public int TotalTokens => PromptTokens + CompletionTokens;
 }
