@@ -56,8 +56,11 @@ public sealed class StorageQueueConsumer(AzureStorageClients clients, UsageRecor
                 continue;
             }
             wait = MinPollingInterval;
-            // Messages in hand are finished even when the host is stopping, so none waits out its visibility timeout.
-            await Task.WhenAll(messages.Select(m => HandleAsync(queue, poison, m, settings))).ConfigureAwait(false);
+            // One at a time: a batch mostly belongs to a few tenants, whose counters share a partition, and parallel
+            // writers there would only race for the same ETags. Messages in hand are finished even when the host
+            // is stopping, so none waits out its visibility timeout.
+            foreach (var message in messages)
+                await HandleAsync(queue, poison, message, settings).ConfigureAwait(false);
         }
     }
 
