@@ -62,6 +62,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
 
         var admitted = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
         var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}: quota fits 10 calls of {estimate} tokens; admitted {admitted.Count} of 50, refused {refused.Count}");
         Assert.Equal(10, admitted.Count);
         Assert.Equal(40, refused.Count);
         foreach (var response in refused)
@@ -138,7 +139,9 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
     [Fact]
     public async Task Admin_api_needs_the_key_sets_overrides_and_reports_usage_by_day()
     {
-        await using var host = await ProxyHost.StartAsync(Settings());
+        // A fixed clock keeps the three calls below in one rate window.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 10, 0, 30, TimeSpan.Zero));
+        await using var host = await ProxyHost.StartAsync(Settings(), configure: WithClock(clock));
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/admin/quotas?tenantId=acme", Ct)).StatusCode);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/admin/quotas?tenantId=acme") { Headers = { { AdminKeyCheck.Header, "nope" } } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.SendAsync(wrong, Ct)).StatusCode);
@@ -163,7 +166,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
         var row = Assert.Single(usage["rows"]!.AsArray())!;
         Assert.Equal(("acme", "ana", "mock", "echo", 2L), (row["tenantId"]!.GetValue<string>(), row["userId"]!.GetValue<string>(),
             row["provider"]!.GetValue<string>(), row["model"]!.GetValue<string>(), row["requests"]!.GetValue<long>()));
-        Assert.Equal(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), row["day"]!.GetValue<string>());
+        Assert.Equal("2026-11-20", row["day"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/admin/usage?tenantId=a%2Fb", Ct)).StatusCode);
     }
 
@@ -192,6 +195,7 @@ public sealed class TwoHostRateLimitTests(AzuriteFixture azurite)
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             (i % 2 == 0 ? first : second).Client.PostAsync("/api/llm-proxy", QuotaEndToEndTests.Seed("acme", "ana"), ct)));
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"two hosts, limit 10/min: admitted {responses.Count(r => r.StatusCode == HttpStatusCode.OK)} of 20");
         Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
     }

@@ -132,7 +132,10 @@ public sealed class UsagePipelineTests(AzuriteFixture azurite)
         tokensSent += await CallAsync(second, 500);
         await second.Recorder.WhenRecordedAsync(1000 - recordedBeforeRestart, new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
 
-        Assert.Equal((1000L, tokensSent), await RecordedAsync(second, "acme"));
+        var recorded = await RecordedAsync(second, "acme");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"storage queue: 1000 sent, {recordedBeforeRestart} recorded before the restart, {second.Recorder.RecordedCount} after, {recorded.Requests} in the store ({second.Recorder.HandledCount - second.Recorder.RecordedCount} duplicates ignored)");
+        Assert.Equal((1000L, tokensSent), recorded);
     }
 
     [Fact]
@@ -154,6 +157,7 @@ public sealed class UsagePipelineTests(AzuriteFixture azurite)
         await second.Recorder.WhenRecordedAsync(500, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
         var rows = await UsageRows.ReadAsync(second.DatabasePath);
+        TestContext.Current.TestOutputHelper?.WriteLine($"in-process queue: 1000 sent, {rows.Count} rows recorded");
         Assert.Equal(1000, rows.Count);
         Assert.Equal(1000, rows.Select(r => r.Id).Distinct().Count());
         Assert.Equal(tokensSent, rows.Sum(r => (long)r.PromptTokens + r.CompletionTokens));
