@@ -30,7 +30,7 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLim
         return await GetQuotaAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Usage per tenant, user, vendor, model and day in [from, to); the last 30 days by default.</summary>
+    /// <summary>Usage per tenant, user, vendor, model and day in [from, to); the last 30 UTC days (today included) by default.</summary>
     public async Task<UsageReport> UsageAsync(string? tenantId, string? userId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
         if (tenantId is not null) RequestValidator.CheckId(tenantId, "tenantId");
@@ -39,7 +39,8 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLim
             if (tenantId is null) throw ProxyException.BadRequest("'userId' needs 'tenantId'.", "userId");
             RequestValidator.CheckId(userId, "userId");
         }
-        var end = to ?? clock.GetUtcNow();
+        // Rows are per UTC day, so the default range is whole days: the last 30, today included.
+        var end = to ?? new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
         var start = from ?? end - DefaultRange;
         if (start >= end) throw ProxyException.BadRequest("'from' must be before 'to'.", "from");
         if (end - start > MaxRange) throw ProxyException.BadRequest("The range from 'from' to 'to' must be at most 366 days.", "from");

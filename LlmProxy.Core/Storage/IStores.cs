@@ -47,8 +47,8 @@ public interface IQuotaStore
 public interface IRateLimitStore
 {
     /// <summary>
-    /// Counts one request for the tenant and the user in the window starting at <paramref name="window"/> if
-    /// neither is at its limit (null = unlimited); atomically, both or neither.
+    /// Counts one request in the window starting at <paramref name="window"/> for each of the tenant and the user
+    /// that has a limit (null = unlimited, not counted), if neither is at its limit; atomically, both or neither.
     /// </summary>
     Task<RateDecision> TryAcquireAsync(string tenantId, string userId, DateTimeOffset window, int? tenantLimit, int? userLimit, CancellationToken cancellationToken);
 

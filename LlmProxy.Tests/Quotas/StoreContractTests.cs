@@ -113,7 +113,7 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     {
         var window = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
         var decisions = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ =>
-            Task.Run(() => Rates.TryAcquireAsync("acme", "ana", window, null, 10, Ct), Ct)));
+            Task.Run(() => Rates.TryAcquireAsync("acme", "ana", window, 100, 10, Ct), Ct)));
 
         Assert.Equal(10, decisions.Count(d => d.Admitted));
         Assert.Equal(new RateCounts(10, 10), await Rates.GetCountsAsync("acme", "ana", window, Ct));

@@ -163,13 +163,13 @@ public sealed class UsagePipelineTests(AzuriteFixture azurite)
         Assert.Equal(tokensSent, rows.Sum(r => (long)r.PromptTokens + r.CompletionTokens));
     }
 
-    /// <summary>Makes <paramref name="count"/> calls, 16 at a time; returns the tokens the answers reported.</summary>
+    /// <summary>Makes <paramref name="count"/> calls of eight users, 16 at a time; returns the tokens the answers reported.</summary>
     private static async Task<long> CallAsync(ProxyHost host, int count)
     {
         long tokens = 0;
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (_, ct) =>
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, ct) =>
         {
-            var response = await host.Client.PostAsync("/api/llm-proxy", QuotaEndToEndTests.Seed("acme", "ana"), ct);
+            var response = await host.Client.PostAsync("/api/llm-proxy", QuotaEndToEndTests.Seed("acme", "user" + (i % 8)), ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var usage = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["usage"]!["total_tokens"]!.GetValue<long>();
             Interlocked.Add(ref tokens, usage);

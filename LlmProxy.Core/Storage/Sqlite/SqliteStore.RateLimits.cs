@@ -16,8 +16,9 @@ public sealed partial class SqliteStore
             if (userLimit is { } u && counts.User >= u) return new RateDecision(false, QuotaScope.User(tenantId, userId), counts);
             if (tenantLimit is { } t && counts.Tenant >= t) return new RateDecision(false, QuotaScope.Tenant(tenantId), counts);
 
-            foreach (var scope in new[] { QuotaScope.Tenant(tenantId), QuotaScope.User(tenantId, userId) })
+            foreach (var (scope, limit) in new[] { (QuotaScope.Tenant(tenantId), tenantLimit), (QuotaScope.User(tenantId, userId), userLimit) })
             {
+                if (limit is null) continue;
                 // Earlier windows of the scope are over; dropping them keeps the table at one row per active scope.
                 await using var count = Command(connection, transaction, """
                     DELETE FROM rate_windows WHERE scope = $scope AND window_start_ms < $window;
@@ -27,7 +28,7 @@ public sealed partial class SqliteStore
                 await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new RateDecision(true, null, new RateCounts(counts.Tenant + 1, counts.User + 1));
+            return new RateDecision(true, null, new RateCounts(counts.Tenant + (tenantLimit is null ? 0 : 1), counts.User + (userLimit is null ? 0 : 1)));
         }
     }
 

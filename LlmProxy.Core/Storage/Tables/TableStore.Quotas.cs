@@ -11,25 +11,27 @@ public sealed partial class TableStore
     {
         var partition = TableKeys.Partition(scope.TenantId);
         var row = await GetAsync(partition, TableKeys.Counter(period, scope.UserId), cancellationToken).ConfigureAwait(false);
-        var reserved = Long(row, "Reserved");
-        if (reserved > 0)
-        {
-            // The counter still holds expired reservations until the next sweep; they no longer hold tokens.
-            await foreach (var expired in ExpiredAsync(partition, period, cancellationToken).ConfigureAwait(false))
-                if (scope.UserId is null || expired.GetString("User") == scope.UserId)
-                    reserved -= Long(expired, "Tokens");
-        }
-        return new QuotaCounter(Long(row, "Used"), Math.Max(0, reserved));
+        // Counted from the reservation rows: a counter's Reserved figure exists only where a limit needs it.
+        var prefix = TableKeys.ReservationPrefix;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {TableKeys.PrefixEnd(prefix)} and Period eq {period.Key} and ExpiresAt gt {_clock.GetUtcNow()}");
+        if (scope.UserId is not null) filter += " and " + TableClient.CreateQueryFilter($"User eq {scope.UserId}");
+        long reserved = 0;
+        await foreach (var live in _table.QueryAsync<TableEntity>(filter, select: ["Tokens"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            reserved += Long(live, "Tokens");
+        return new QuotaCounter(Long(row, "Used"), reserved);
     }
 
     public Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, long? tenantLimit, long? userLimit, CancellationToken cancellationToken) =>
         OptimisticAsync(async token =>
         {
+            // Only a limited scope's counter holds reserved tokens: an unlimited tenant's counter row is then not
+            // a point every admission of the tenant has to win an ETag race on.
             var partition = TableKeys.Partition(reservation.TenantId);
             var tenantKey = TableKeys.Counter(reservation.Period, null);
             var userKey = TableKeys.Counter(reservation.Period, reservation.UserId);
-            var tenant = await GetAsync(partition, tenantKey, token).ConfigureAwait(false);
-            var user = await GetAsync(partition, userKey, token).ConfigureAwait(false);
+            var tenant = tenantLimit is null ? null : await GetAsync(partition, tenantKey, token).ConfigureAwait(false);
+            var user = userLimit is null ? null : await GetAsync(partition, userKey, token).ConfigureAwait(false);
 
             foreach (var (scope, row, limit) in new[] { (QuotaScope.User(reservation.TenantId, reservation.UserId), user, userLimit), (QuotaScope.Tenant(reservation.TenantId), tenant, tenantLimit) })
             {
@@ -49,10 +51,12 @@ public sealed partial class TableStore
                     ["User"] = reservation.UserId,
                     ["Tokens"] = reservation.Tokens,
                     ["ExpiresAt"] = reservation.ExpiresAt,
+                    ["HeldByTenant"] = tenantLimit is not null,
+                    ["HeldByUser"] = userLimit is not null,
                 }),
-                Write(tenant, CounterRow(partition, tenantKey, tenant, 0, reservation.Tokens)),
-                Write(user, CounterRow(partition, userKey, user, 0, reservation.Tokens)),
             };
+            if (tenantLimit is not null) actions.Add(Write(tenant, CounterRow(partition, tenantKey, tenant, 0, reservation.Tokens)));
+            if (userLimit is not null) actions.Add(Write(user, CounterRow(partition, userKey, user, 0, reservation.Tokens)));
             await SubmitAsync(actions, token).ConfigureAwait(false);
             return new ReserveOutcome(true, null, default);
         }, cancellationToken);
@@ -137,14 +141,14 @@ public sealed partial class TableStore
         return _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Deletes a reservation row (if unchanged since read) and takes its tokens off its counters' reserved figure.</summary>
+    /// <summary>Deletes a reservation row (if unchanged since read) and takes its tokens off the reserved figure of the counters that hold it.</summary>
     private static void Settle(TableEntity reservation, List<TableTransactionAction> actions, Dictionary<string, (long Used, long Reserved)> deltas)
     {
         actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, reservation, reservation.ETag));
         var period = reservation.GetString("Period");
         var tokens = Long(reservation, "Tokens");
-        AddDelta(deltas, TableKeys.Counter(period, null), 0, -tokens);
-        AddDelta(deltas, TableKeys.Counter(period, reservation.GetString("User")), 0, -tokens);
+        if (reservation.GetBoolean("HeldByTenant") == true) AddDelta(deltas, TableKeys.Counter(period, null), 0, -tokens);
+        if (reservation.GetBoolean("HeldByUser") == true) AddDelta(deltas, TableKeys.Counter(period, reservation.GetString("User")), 0, -tokens);
     }
 
     private static void AddDelta(Dictionary<string, (long Used, long Reserved)> deltas, string rowKey, long used, long reserved)

@@ -8,20 +8,20 @@ public sealed partial class TableStore
     public Task<RateDecision> TryAcquireAsync(string tenantId, string userId, DateTimeOffset window, int? tenantLimit, int? userLimit, CancellationToken cancellationToken) =>
         OptimisticAsync(async token =>
         {
+            // Only limited scopes are counted, so an unlimited tenant's window is no row for all its users to race on.
             var partition = TableKeys.Partition(tenantId);
-            var tenant = await GetAsync(partition, TableKeys.RateWindow(null), token).ConfigureAwait(false);
-            var user = await GetAsync(partition, TableKeys.RateWindow(userId), token).ConfigureAwait(false);
+            var tenant = tenantLimit is null ? null : await GetAsync(partition, TableKeys.RateWindow(null), token).ConfigureAwait(false);
+            var user = userLimit is null ? null : await GetAsync(partition, TableKeys.RateWindow(userId), token).ConfigureAwait(false);
             var counts = new RateCounts(Count(tenant, window), Count(user, window));
             if (userLimit is { } u && counts.User >= u) return new RateDecision(false, QuotaScope.User(tenantId, userId), counts);
             if (tenantLimit is { } t && counts.Tenant >= t) return new RateDecision(false, QuotaScope.Tenant(tenantId), counts);
 
             // Both windows in one transaction: a request counts for the tenant and the user, or for neither.
-            await SubmitAsync(
-            [
-                Write(tenant, WindowRow(partition, TableKeys.RateWindow(null), window, counts.Tenant + 1)),
-                Write(user, WindowRow(partition, TableKeys.RateWindow(userId), window, counts.User + 1)),
-            ], token).ConfigureAwait(false);
-            return new RateDecision(true, null, new RateCounts(counts.Tenant + 1, counts.User + 1));
+            var actions = new List<TableTransactionAction>();
+            if (tenantLimit is not null) actions.Add(Write(tenant, WindowRow(partition, TableKeys.RateWindow(null), window, counts.Tenant + 1)));
+            if (userLimit is not null) actions.Add(Write(user, WindowRow(partition, TableKeys.RateWindow(userId), window, counts.User + 1)));
+            await SubmitAsync(actions, token).ConfigureAwait(false);
+            return new RateDecision(true, null, new RateCounts(counts.Tenant + (tenantLimit is null ? 0 : 1), counts.User + (userLimit is null ? 0 : 1)));
         }, cancellationToken);
 
     public async Task<RateCounts> GetCountsAsync(string tenantId, string userId, DateTimeOffset window, CancellationToken cancellationToken)
