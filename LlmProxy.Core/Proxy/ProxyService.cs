@@ -14,6 +14,7 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 public sealed class ProxyService(
     ProviderRegistry providers,
+    QuotaLimits limits,
     RateLimiter rateLimiter,
     QuotaService quotas,
     UsagePublisher publisher,
@@ -23,12 +24,13 @@ public sealed class ProxyService(
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
     {
         var provider = providers.Resolve(call.Provider);
-        var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
         var headers = rate?.ToHeaders();
         QuotaReservation? reservation;
         try
         {
-            reservation = await quotas.ReserveAsync(call, cancellationToken).ConfigureAwait(false);
+            reservation = await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e) when (headers is not null)
         {

@@ -14,7 +14,14 @@ public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> option
         var rpm = overrides?.RequestsPerMinute ?? (scope.IsUser ? settings.RequestsPerMinutePerUser : settings.RequestsPerMinutePerTenant);
         return new EffectiveLimits(tokens > 0 ? tokens : null, rpm > 0 ? rpm : null);
     }
+
+    /// <summary>Both scopes of a call, read once for its rate limit and its reservation.</summary>
+    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, CancellationToken cancellationToken) =>
+        new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
+            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false));
 }
 
 /// <summary>Null means unlimited.</summary>
 public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute);
+
+public readonly record struct CallLimits(EffectiveLimits Tenant, EffectiveLimits User);

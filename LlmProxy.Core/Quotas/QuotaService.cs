@@ -28,10 +28,9 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     /// Reserves the call's estimate, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
     /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CancellationToken cancellationToken)
+    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
     {
-        var tenant = await limits.ForAsync(QuotaScope.Tenant(call.TenantId), cancellationToken).ConfigureAwait(false);
-        var user = await limits.ForAsync(QuotaScope.User(call.TenantId, call.UserId), cancellationToken).ConfigureAwait(false);
+        var (tenant, user) = (callLimits.Tenant, callLimits.User);
         if (tenant.Tokens is null && user.Tokens is null) return null;
 
         var now = clock.GetUtcNow();

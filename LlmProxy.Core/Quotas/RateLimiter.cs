@@ -12,9 +12,9 @@ public sealed class RateLimiter(IRateLimitStore store, QuotaLimits limits, TimeP
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     /// <summary>Counts the call, or refuses it with 429 <c>rate_limit_exceeded</c>. Null when neither scope is limited.</summary>
-    public async Task<RateLimitState?> AcquireAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    public async Task<RateLimitState?> AcquireAsync(string tenantId, string userId, CallLimits callLimits, CancellationToken cancellationToken)
     {
-        var (user, tenant) = await LimitsAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
+        var (user, tenant) = (callLimits.User.RequestsPerMinute, callLimits.Tenant.RequestsPerMinute);
         if (user is null && tenant is null) return null;
 
         var now = clock.GetUtcNow();
@@ -36,17 +36,11 @@ public sealed class RateLimiter(IRateLimitStore store, QuotaLimits limits, TimeP
     public async Task<(RateLimitState? Tenant, RateLimitState? User)> GetStateAsync(string tenantId, string? userId, CancellationToken cancellationToken)
     {
         var window = WindowStart(clock.GetUtcNow());
-        var (user, tenant) = await LimitsAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
+        var tenant = (await limits.ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false)).RequestsPerMinute;
+        var user = userId is null ? null : (await limits.ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false)).RequestsPerMinute;
         var counts = await store.GetCountsAsync(tenantId, userId ?? "", window, cancellationToken).ConfigureAwait(false);
         var reset = window + Window;
         return (Tightest(null, tenant, counts, reset), userId is null ? null : Tightest(user, null, counts, reset));
-    }
-
-    private async Task<(int? User, int? Tenant)> LimitsAsync(string tenantId, string? userId, CancellationToken cancellationToken)
-    {
-        var tenant = await limits.ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false);
-        var user = userId is null ? default : await limits.ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false);
-        return (user.RequestsPerMinute, tenant.RequestsPerMinute);
     }
 
     private static RateLimitState? Tightest(int? userLimit, int? tenantLimit, RateCounts counts, DateTimeOffset reset)

@@ -83,7 +83,13 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Only this directory's pools: ClearAllPools would also reclaim connections that tests running in
+        // parallel are opening at that moment, and dispose their native handles (dotnet/efcore#39008).
+        foreach (var database in Directory.EnumerateFiles(Path, "*.db", SearchOption.AllDirectories))
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(LlmProxy.Core.Storage.Sqlite.SqliteConnectionFactory.ConnectionStringFor(database));
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connection);
+        }
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
