@@ -26,8 +26,7 @@ public sealed class StorageQueueConsumer(AzureStorageClients clients, UsageRecor
         var settings = options.Value;
         var queue = clients.Queue(settings.Connection, settings.QueueName);
         var poison = clients.Queue(settings.Connection, settings.PoisonQueueName);
-        await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
-        await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+        var created = false;
 
         var wait = MinPollingInterval;
         var maxWait = TimeSpan.FromMilliseconds(settings.MaxPollingIntervalMs);
@@ -36,6 +35,13 @@ public sealed class StorageQueueConsumer(AzureStorageClients clients, UsageRecor
             QueueMessage[] messages;
             try
             {
+                // Inside the loop: storage that is down at start-up must not stop the host, only delay recording.
+                if (!created)
+                {
+                    await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+                    await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+                    created = true;
+                }
                 messages = (await queue.ReceiveMessagesAsync(BatchSize, ProcessingVisibility, stoppingToken).ConfigureAwait(false)).Value;
                 if (messages.Length == 0)
                 {
@@ -49,7 +55,7 @@ public sealed class StorageQueueConsumer(AzureStorageClients clients, UsageRecor
             {
                 return;
             }
-            catch (Azure.RequestFailedException e)
+            catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or HttpRequestException)
             {
                 log.LogWarning(e, "Could not read the usage queue {Queue}; trying again", settings.QueueName);
                 await Task.Delay(maxWait, stoppingToken).ConfigureAwait(false);

@@ -86,6 +86,28 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
     }
 
     [Fact]
+    public async Task A_call_the_vendor_fails_releases_its_reservation()
+    {
+        await using var vendor = await FakeOpenAIVendor.StartAsync();
+        vendor.Failure = (500, "The server had an error.", null);
+        await using var host = await ProxyHost.StartAsync(Settings(
+            ("LlmProxy:Providers:openai:ApiKey", FakeOpenAIVendor.ApiKey),
+            ("LlmProxy:Providers:openai:BaseUrl", vendor.BaseUrl.ToString()),
+            ("LlmProxy:Quota:DefaultUserTokens", "1000"),
+            ("LlmProxy:Quota:DefaultMaxTokens", "900")));
+
+        var failed = await host.Client.PostAsync("/api/llm-proxy", Seed("acme", "ana", "openai", "gpt-4o-mini"), Ct);
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        await host.WhenUsageHandledAsync(1);
+
+        var status = await host.Services.GetRequiredService<QuotaService>().GetStatusAsync("acme", "ana", Ct);
+        Assert.Equal((0L, 0L, 1000L), (status.Used, status.Reserved, status.Remaining!.Value));
+        // The freed tokens admit the next call, which needs 900 + its prompt of the 1000.
+        vendor.Failure = null;
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/api/llm-proxy", Seed("acme", "ana", "openai", "gpt-4o-mini"), Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Rate_limited_calls_get_429_with_retry_after_and_every_answer_carries_the_window()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 10, 0, 30, TimeSpan.Zero));
