@@ -91,11 +91,10 @@ var usageQueueName = 'usage-events'
 var usagePoisonQueueName = 'usage-events-poison'
 // Tables of the Table Storage store (LlmProxy.Core/Storage/Tables).
 var storeTables = [
-  'counters'
-  'usage'
-  'settings'
-  'cache'
-  'tenants'
+  'llmproxy'
+  'llmproxykeys'
+  'llmproxycache'
+  'llmproxylog'
 ]
 
 // Built-in role definition ids.

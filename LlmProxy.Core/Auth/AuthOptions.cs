@@ -22,11 +22,3 @@ public sealed class AuthOptions
     public int KeyCacheSeconds { get; set; } = 10;
 }
 
-/// <summary>The operator's access (section <c>LlmProxy:Admin</c>).</summary>
-public sealed class AdminOptions
-{
-    public const string Section = "LlmProxy:Admin";
-
-    /// <summary>The admin key guarding <c>/api/admin/*</c> and the dashboard. Unset = the admin API is closed.</summary>
-    public string? ApiKey { get; set; }
-}

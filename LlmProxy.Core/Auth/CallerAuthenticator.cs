@@ -9,7 +9,7 @@ namespace LlmProxy.Core.Auth;
 /// Decides the tenant from the key a caller presents (<c>Authorization: Bearer</c> or <c>x-api-key</c>).
 /// Successful look-ups are cached briefly so the hot path does not hit the store on every call.
 /// </summary>
-public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IOptions<AdminOptions> adminOptions, IHostEnvironment environment, TimeProvider clock)
+public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _cache = new();
 
@@ -31,16 +31,6 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
         var identity = new CallerIdentity(record.TenantId, record.KeyId);
         if (settings.KeyCacheSeconds > 0) _cache[hash] = (identity, now.AddSeconds(settings.KeyCacheSeconds));
         return identity;
-    }
-
-    /// <summary>Refuses admin calls unless they carry the configured admin key.</summary>
-    public void RequireAdmin(string? authorization, string? apiKeyHeader)
-    {
-        var admin = adminOptions.Value.ApiKey;
-        if (string.IsNullOrEmpty(admin))
-            throw new ProxyException(403, ErrorTypes.PermissionDenied, "The admin API is closed: no admin key is configured (LlmProxy:Admin:ApiKey).");
-        if (!ApiKeyHasher.SecretEquals(PresentedKey(authorization, apiKeyHeader), admin))
-            throw Unauthorized("The admin key is missing or wrong.");
     }
 
     /// <summary>A body or query tenant must be the key's own tenant.</summary>

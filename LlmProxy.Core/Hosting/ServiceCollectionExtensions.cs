@@ -1,5 +1,6 @@
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
@@ -17,6 +18,7 @@ using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Storage.Sqlite;
+using LlmProxy.Core.Storage.Tables;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +47,7 @@ public static class ServiceCollectionExtensions
                 "LlmProxy:Cors:AllowedOrigins entries must be '*' or origins such as https://app.example.com (scheme, host, port; no path).")
             .ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new HostInfo(hostKind));
@@ -78,20 +81,25 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImageFetcher>();
         services.AddSingleton<ProviderRegistry>();
 
-        services.AddSingleton<SqliteConnectionFactory>();
-        services.AddSingleton<SqliteStore>();
-        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<AzureStorageClients>();
+        if (configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind == StoreKind.Tables)
+            AddStore<TableStore>(services);
+        else
+        {
+            services.AddSingleton<SqliteConnectionFactory>();
+            AddStore<SqliteStore>(services);
+        }
         services.AddHostedService<StoreInitializer>();
 
-        services.AddSingleton<AzureStorageClients>();
         services.AddSingleton<UsageRecorder>();
+        services.AddSingleton<PoisonReplayer>();
         var queueKind = configuration.GetSection(UsageQueueOptions.Section).Get<UsageQueueOptions>()?.Kind
             ?? (hostKind == HostKind.Functions ? UsageQueueKind.StorageQueue : UsageQueueKind.InProcess);
         if (queueKind == UsageQueueKind.StorageQueue)
         {
             services.AddSingleton<IUsageQueue, StorageUsageQueue>();
+            // Under the Functions host the RecordUsage trigger reads the queue.
+            if (hostKind == HostKind.Standalone) services.AddHostedService<StorageQueueConsumer>();
         }
         else
         {
@@ -101,12 +109,16 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
 
+        services.AddSingleton<QuotaLimits>();
+        services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<UsagePublisher>();
+        services.AddSingleton<AdminKeyCheck>();
+        services.AddSingleton<AdminService>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestReader>();
@@ -114,5 +126,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StatusService>();
         services.AddSingleton<CorsPolicy>();
         return services;
+    }
+
+    private static void AddStore<TStore>(IServiceCollection services)
+        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle
+    {
+        services.AddSingleton<TStore>();
+        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IRateLimitStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<TStore>());
     }
 }

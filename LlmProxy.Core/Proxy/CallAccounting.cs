@@ -3,6 +3,7 @@ using System.Text;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 
 namespace LlmProxy.Core.Proxy;
@@ -12,7 +13,7 @@ namespace LlmProxy.Core.Proxy;
 /// (a stream cut short) the proxy counts the prompt and the text it forwarded and marks the figures estimated.
 /// The cost comes from the catalog's prices for the model that answered; unknown models have no cost, not zero.
 /// </summary>
-internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
+internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReservation? reservation, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
 {
     private readonly long _started = clock.GetTimestamp();
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -20,6 +21,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstim
     private int _published;
 
     public ChatUsage? VendorUsage { get; private set; }
+    public QuotaReservation? Reservation => reservation;
     public string Status { get; private set; } = UsageStatuses.ClientClosed;
     public int HttpStatus { get; private set; } = 499;
     public string? Error { get; private set; }
@@ -89,6 +91,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, TokenEstim
             Error = Error,
             CostUsd = pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
             Timestamp = _startedAt,
+            ReservationId = reservation?.Id,
+            ReservedTokens = reservation?.Tokens ?? 0,
         };
     }
 }

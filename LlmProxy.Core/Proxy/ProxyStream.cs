@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
-using LlmProxy.Core.Usage;
 
 namespace LlmProxy.Core.Proxy;
 
@@ -15,14 +14,14 @@ public sealed class ProxyStream : IAsyncDisposable
     private readonly IAsyncEnumerator<ChatCompletionChunk> _vendor;
     private readonly ChatCompletionChunk _first;
     private readonly CallAccounting _accounting;
-    private readonly IUsageQueue _queue;
+    private readonly UsagePublisher _publisher;
 
-    internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, IUsageQueue queue, string provider)
+    internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, UsagePublisher publisher, string provider)
     {
         _vendor = vendor;
         _first = first;
         _accounting = accounting;
-        _queue = queue;
+        _publisher = publisher;
         Provider = provider;
     }
 
@@ -78,8 +77,7 @@ public sealed class ProxyStream : IAsyncDisposable
         }
         finally
         {
-            if (_accounting.TakeEvent() is { } usage)
-                await _queue.PublishAsync(usage, CancellationToken.None).ConfigureAwait(false);
+            await _publisher.PublishAsync(_accounting).ConfigureAwait(false);
         }
     }
 }

@@ -29,14 +29,17 @@ public sealed class RequestValidator
         if (request.Stop is { Count: > 16 }) throw ProxyException.BadRequest("'stop' takes at most 16 sequences.", "stop");
     }
 
+    /// <summary>Refuses a tenant or user id that is empty, too long, or holds a character storage keys forbid.</summary>
     public static void CheckId(string id, string name)
     {
         if (id.Length is 0 or > MaxIdLength)
             throw ProxyException.BadRequest($"'{name}' must be 1 to {MaxIdLength} characters.", name);
-        foreach (var c in id)
-            if (c is '/' or '\\' or '#' or '?' || char.IsControl(c))
-                throw ProxyException.BadRequest($"'{name}' must not contain '/', '\\', '#', '?' or control characters.", name);
+        if (!IsValidId(id))
+            throw ProxyException.BadRequest($"'{name}' must not contain '/', '\\', '#', '?' or control characters.", name);
     }
+
+    public static bool IsValidId(string? id) =>
+        id is { Length: > 0 and <= MaxIdLength } && !id.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
 
     private static void CheckMessage(ChatMessage message, string path)
     {

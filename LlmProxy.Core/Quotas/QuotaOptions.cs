@@ -26,4 +26,15 @@ public sealed class QuotaOptions
     /// <summary>Requests per minute per tenant. 0 = unlimited.</summary>
     [Range(0, int.MaxValue)]
     public int RequestsPerMinutePerTenant { get; set; }
+
+    /// <summary>Completion tokens reserved at admission for a call that names no <c>max_tokens</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int DefaultMaxTokens { get; set; } = 1024;
+
+    /// <summary>
+    /// How long a reservation holds tokens when its usage event never arrives (an instance crashed mid-call).
+    /// Longer than the longest call plus the usage queue's normal delay; see docs/architecture.md.
+    /// </summary>
+    [Range(60, 7 * 24 * 3600)]
+    public int ReservationTtlSeconds { get; set; } = 1800;
 }

@@ -1,37 +1,66 @@
+using System.Globalization;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Storage;
+using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Quotas;
 
-/// <summary>Effective limits (store override, else settings) and the admission check against them.</summary>
-public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> options, TimeProvider clock)
+/// <summary>
+/// Token quotas by reserve-then-reconcile: admission reserves an estimate of the call (prompt tokens plus the
+/// completion tokens it may ask for) against the tenant's and the user's limits in one atomic store step; the
+/// recorder settles the reservation to the real usage when the call's usage event is recorded.
+/// </summary>
+public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, TokenEstimator tokens, IOptions<QuotaOptions> options, TimeProvider clock)
 {
     public QuotaPeriod CurrentPeriod() => QuotaPeriod.Containing(clock.GetUtcNow(), options.Value.Period);
 
-    /// <summary>Refuses with 429 <c>quota_exceeded</c> when the tenant or the user has used up this period's tokens.</summary>
-    public async Task EnsureWithinQuotaAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    /// <summary>Prompt tokens by the tokenizer, plus the requested (or default) completion tokens for each choice.</summary>
+    public long Estimate(ProxyCall call)
     {
-        var period = CurrentPeriod();
-        foreach (var scope in new[] { QuotaScope.User(tenantId, userId), QuotaScope.Tenant(tenantId) })
-        {
-            var figures = await FiguresAsync(scope, period, cancellationToken).ConfigureAwait(false);
-            if (figures.Remaining is not { } remaining || remaining > 0) continue;
-            var who = scope.IsUser ? $"User '{userId}' of tenant '{tenantId}'" : $"Tenant '{tenantId}'";
-            throw new ProxyException(429, ErrorTypes.QuotaExceeded,
-                $"{who} has used its {figures.Limit} tokens for the period ending {period.End:O}. Remaining: 0.",
-                retryAfter: period.End - clock.GetUtcNow())
-            {
-                Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = "0" },
-            };
-        }
+        var request = call.Request;
+        var completion = (long)(request.MaxCompletionTokens ?? request.MaxTokens ?? options.Value.DefaultMaxTokens);
+        return tokens.CountPrompt(request.Messages ?? []) + completion * (request.N ?? 1);
     }
+
+    /// <summary>
+    /// Reserves the call's estimate, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
+    /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
+    /// </summary>
+    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
+    {
+        var (tenant, user) = (callLimits.Tenant, callLimits.User);
+        if (tenant.Tokens is null && user.Tokens is null) return null;
+
+        var now = clock.GetUtcNow();
+        var period = CurrentPeriod();
+        var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
+            Estimate(call), now.AddSeconds(options.Value.ReservationTtlSeconds));
+        var outcome = await store.TryReserveAsync(reservation, tenant.Tokens, user.Tokens, cancellationToken).ConfigureAwait(false);
+        if (outcome.Admitted) return reservation;
+
+        var scope = outcome.RefusedBy!.Value;
+        var limit = scope.IsUser ? user.Tokens!.Value : tenant.Tokens!.Value;
+        var remaining = Math.Max(0, limit - outcome.Counter.Used - outcome.Counter.Reserved);
+        var who = scope.IsUser ? $"User '{call.UserId}' of tenant '{call.TenantId}'" : $"Tenant '{call.TenantId}'";
+        throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+            $"{who} has {remaining} of its {limit} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
+            retryAfter: period.End - now)
+        {
+            Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture) },
+        };
+    }
+
+    public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
+        store.ReleaseAsync(reservation, cancellationToken);
 
     public async Task<QuotaStatus> GetStatusAsync(string tenantId, string? userId, CancellationToken cancellationToken)
     {
         var period = CurrentPeriod();
-        var tenant = await FiguresAsync(QuotaScope.Tenant(tenantId), period, cancellationToken).ConfigureAwait(false);
-        var own = userId is null ? tenant : await FiguresAsync(QuotaScope.User(tenantId, userId), period, cancellationToken).ConfigureAwait(false);
+        var (tenantRate, userRate) = await rateLimiter.GetStateAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
+        var tenant = await FiguresAsync(QuotaScope.Tenant(tenantId), period, tenantRate, cancellationToken).ConfigureAwait(false);
+        var own = userId is null ? tenant : await FiguresAsync(QuotaScope.User(tenantId, userId), period, userRate, cancellationToken).ConfigureAwait(false);
         return new QuotaStatus
         {
             TenantId = tenantId,
@@ -41,20 +70,19 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
             PeriodEnd = period.End,
             Limit = own.Limit,
             Used = own.Used,
+            Reserved = own.Reserved,
             Remaining = own.Remaining,
             RequestsPerMinute = own.RequestsPerMinute,
+            RateLimit = own.RateLimit,
             Tenant = tenant,
         };
     }
 
-    private async Task<QuotaFigures> FiguresAsync(QuotaScope scope, QuotaPeriod period, CancellationToken cancellationToken)
+    private async Task<QuotaFigures> FiguresAsync(QuotaScope scope, QuotaPeriod period, RateLimitState? rate, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var overrides = await store.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
-        var limit = overrides?.TokenLimit ?? (scope.IsUser ? settings.DefaultUserTokens : settings.DefaultTenantTokens);
-        var rpm = overrides?.RequestsPerMinute ?? (scope.IsUser ? settings.RequestsPerMinutePerUser : settings.RequestsPerMinutePerTenant);
-        var used = await store.GetUsedTokensAsync(scope, period, cancellationToken).ConfigureAwait(false);
-        long? effectiveLimit = limit > 0 ? limit : null;
-        return new QuotaFigures(effectiveLimit, used, effectiveLimit is { } l ? Math.Max(0, l - used) : null, rpm > 0 ? rpm : null);
+        var limit = await limits.ForAsync(scope, cancellationToken).ConfigureAwait(false);
+        var counter = await store.GetCounterAsync(scope, period, cancellationToken).ConfigureAwait(false);
+        return new QuotaFigures(limit.Tokens, counter.Used, counter.Reserved,
+            limit.Tokens is { } l ? Math.Max(0, l - counter.Used - counter.Reserved) : null, limit.RequestsPerMinute, rate);
     }
 }

@@ -11,11 +11,15 @@ public sealed record QuotaStatus
     /// <summary>Token limit for the period; null = unlimited.</summary>
     public long? Limit { get; init; }
     public long Used { get; init; }
-    /// <summary>Null when unlimited.</summary>
+    /// <summary>Tokens held by calls in flight (admitted, usage not yet recorded).</summary>
+    public long Reserved { get; init; }
+    /// <summary>Limit - used - reserved; null when unlimited.</summary>
     public long? Remaining { get; init; }
     /// <summary>Requests per minute; null = unlimited.</summary>
     public int? RequestsPerMinute { get; init; }
+    /// <summary>The current one-minute window; null when requests are unlimited.</summary>
+    public RateLimitState? RateLimit { get; init; }
     public QuotaFigures? Tenant { get; init; }
 }
 
-public sealed record QuotaFigures(long? Limit, long Used, long? Remaining, int? RequestsPerMinute);
+public sealed record QuotaFigures(long? Limit, long Used, long Reserved, long? Remaining, int? RequestsPerMinute, RateLimitState? RateLimit);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
@@ -36,4 +37,8 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(ProxyStatus))]
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
+[JsonSerializable(typeof(QuotaOverride))]
+[JsonSerializable(typeof(QuotaOverrideView))]
+[JsonSerializable(typeof(UsageReport))]
+[JsonSerializable(typeof(PoisonReplay))]
 public sealed partial class ProxyDocumentsJsonContext : JsonSerializerContext;

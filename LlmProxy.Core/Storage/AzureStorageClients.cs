@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -23,12 +24,24 @@ public sealed class AzureStorageClients(IConfiguration configuration)
             return new QueueClient(connectionString, queueName, options);
 
         var section = configuration.GetSection(connectionName);
-        var serviceUri = section["queueServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
-            : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.queue.core.windows.net")
+        return new QueueClient(new Uri(ServiceUri(connectionName, section, "queue"), queueName), Credential(section), options);
+    }
+
+    public TableClient Table(string connectionName, string tableName)
+    {
+        var connectionString = configuration[connectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+            return new TableClient(connectionString, tableName);
+
+        var section = configuration.GetSection(connectionName);
+        return new TableClient(ServiceUri(connectionName, section, "table"), tableName, Credential(section));
+    }
+
+    private static Uri ServiceUri(string connectionName, IConfigurationSection section, string service) =>
+        section[service + "ServiceUri"] is { Length: > 0 } uri ? new Uri(uri.TrimEnd('/') + "/")
+            : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.{service}.core.windows.net/")
             : throw new InvalidOperationException(
                 $"Storage connection '{connectionName}' is not configured: set '{connectionName}' to a connection string or '{connectionName}__accountName' for managed identity.");
-        return new QueueClient(new Uri(serviceUri, queueName), Credential(section), options);
-    }
 
     private TokenCredential Credential(IConfigurationSection section) =>
         section["clientId"] is { Length: > 0 } clientId ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)) : _credential.Value;

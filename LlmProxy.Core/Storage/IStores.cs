@@ -7,19 +7,33 @@ namespace LlmProxy.Core.Storage;
 public interface IUsageStore
 {
     /// <summary>
-    /// Stores the event and adds <paramref name="countedTokens"/> to its tenant's and user's counters for
-    /// <paramref name="period"/>, all or nothing. Returns false, changing nothing, when the event id was seen before.
+    /// Stores the event, adds <paramref name="countedTokens"/> to its tenant's and user's counters for
+    /// <paramref name="period"/> and settles the event's quota reservation (if it still exists), all or nothing.
+    /// Returns false, changing nothing, when the event id was seen before.
     /// </summary>
     Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken);
 
     /// <summary>Events of a tenant (and user) from <paramref name="from"/> on, newest first.</summary>
     Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Event counts and token sums per tenant, user, vendor, model and UTC day in [From, To).</summary>
+    Task<IReadOnlyList<UsageAggregate>> AggregateAsync(UsageQuery query, CancellationToken cancellationToken);
 }
 
-/// <summary>Token counters and per-scope limit overrides.</summary>
+/// <summary>Token counters, reservations against them, and per-scope limit overrides.</summary>
 public interface IQuotaStore
 {
-    Task<long> GetUsedTokensAsync(QuotaScope scope, QuotaPeriod period, CancellationToken cancellationToken);
+    /// <summary>Used tokens and live (unexpired) reserved tokens of a scope in a period.</summary>
+    Task<QuotaCounter> GetCounterAsync(QuotaScope scope, QuotaPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Atomically checks used + reserved + the reservation against each given limit (null = unlimited) of the
+    /// reservation's tenant and user, and records the reservation only if every check passes.
+    /// </summary>
+    Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, long? tenantLimit, long? userLimit, CancellationToken cancellationToken);
+
+    /// <summary>Drops a reservation whose call will record no usage event. Idempotent.</summary>
+    Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken);
 
     Task<QuotaOverride?> GetOverrideAsync(QuotaScope scope, CancellationToken cancellationToken);
 
@@ -29,6 +43,19 @@ public interface IQuotaStore
     Task<int> OpenPeriodAsync(QuotaPeriod previous, QuotaPeriod current, CancellationToken cancellationToken);
 }
 
+/// <summary>Request counters per one-minute window, shared by every instance.</summary>
+public interface IRateLimitStore
+{
+    /// <summary>
+    /// Counts one request in the window starting at <paramref name="window"/> for each of the tenant and the user
+    /// that has a limit (null = unlimited, not counted), if neither is at its limit; atomically, both or neither.
+    /// </summary>
+    Task<RateDecision> TryAcquireAsync(string tenantId, string userId, DateTimeOffset window, int? tenantLimit, int? userLimit, CancellationToken cancellationToken);
+
+    /// <summary>Requests counted so far in a window.</summary>
+    Task<RateCounts> GetCountsAsync(string tenantId, string userId, DateTimeOffset window, CancellationToken cancellationToken);
+}
+
 /// <summary>Prepares the store (schema, tables) at start-up and answers health probes.</summary>
 public interface IStoreLifecycle
 {
@@ -36,3 +63,25 @@ public interface IStoreLifecycle
 
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }
+
+public readonly record struct QuotaCounter(long Used, long Reserved);
+
+/// <summary>Tokens held for one admitted call until its usage event is recorded, or until <see cref="ExpiresAt"/>.</summary>
+public sealed record QuotaReservation(string Id, string TenantId, string UserId, QuotaPeriod Period, long Tokens, DateTimeOffset ExpiresAt);
+
+/// <summary>Whether a reservation was taken; when refused, which scope refused and its figures at that moment.</summary>
+public sealed record ReserveOutcome(bool Admitted, QuotaScope? RefusedBy, QuotaCounter Counter)
+{
+    public static ReserveOutcome Refused(QuotaScope scope, QuotaCounter counter) => new(false, scope, counter);
+}
+
+public readonly record struct RateCounts(int Tenant, int User);
+
+/// <summary>Counts after the request was counted, or as they stood when it was refused.</summary>
+public sealed record RateDecision(bool Admitted, QuotaScope? RefusedBy, RateCounts Counts);
+
+/// <summary>Filters of a usage aggregate; null = any.</summary>
+public sealed record UsageQuery(string? TenantId, string? UserId, DateTimeOffset From, DateTimeOffset To);
+
+public sealed record UsageAggregate(string TenantId, string UserId, string Provider, string Model, string Day,
+    long Requests, long PromptTokens, long CompletionTokens, long TotalTokens);

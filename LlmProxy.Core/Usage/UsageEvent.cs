@@ -23,6 +23,10 @@ public sealed record UsageEvent
     /// <summary>USD at the catalog's prices; null when the model's prices are unknown.</summary>
     [JsonPropertyName("costUsd")] public decimal? CostUsd { get; init; }
     [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; init; }
+    /// <summary>The quota reservation the recorder settles with this event; null when none was taken.</summary>
+    [JsonPropertyName("reservationId")] public string? ReservationId { get; init; }
+    /// <summary>Tokens reserved at admission, for the log; the store settles the amount it holds itself.</summary>
+    [JsonPropertyName("reservedTokens")] public long ReservedTokens { get; init; }
 
     [JsonIgnore] public int TotalTokens => PromptTokens + CompletionTokens;
 }

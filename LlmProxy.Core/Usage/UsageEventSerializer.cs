@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 
 namespace LlmProxy.Core.Usage;
@@ -17,6 +18,8 @@ public static class UsageEventSerializer
             var usage = JsonSerializer.Deserialize(message, ProxyDocumentsJsonContext.Default.UsageEvent)
                 ?? throw new FormatException("The usage message is JSON null.");
             if (string.IsNullOrWhiteSpace(usage.Id)) throw new FormatException("The usage message has an empty id.");
+            if (!RequestValidator.IsValidId(usage.Id) || !RequestValidator.IsValidId(usage.TenantId) || !RequestValidator.IsValidId(usage.UserId))
+                throw new FormatException("The usage message has an id, tenantId or userId that is too long or holds '/', '\\', '#', '?' or control characters.");
             if (usage.PromptTokens < 0 || usage.CompletionTokens < 0) throw new FormatException("The usage message has negative token counts.");
             return usage;
         }

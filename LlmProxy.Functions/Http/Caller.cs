@@ -1,15 +1,23 @@
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Functions.Http;
 
-/// <summary>Reads the caller's key headers for <see cref="CallerAuthenticator"/>.</summary>
+/// <summary>Reads the caller's key headers for the tenant and admin checks.</summary>
 public static class Caller
 {
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         authenticator.AuthenticateAsync(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault(),
             request.HttpContext.RequestAborted);
 
-    public static void RequireAdmin(this CallerAuthenticator authenticator, HttpRequest request) =>
-        authenticator.RequireAdmin(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault());
+    /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>
+    public static void Demand(this AdminKeyCheck check, HttpRequest request)
+    {
+        var presented = request.Headers[AdminKeyCheck.Header].FirstOrDefault();
+        if (string.IsNullOrEmpty(presented) && request.Headers.Authorization.FirstOrDefault() is { } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            presented = authorization[7..].Trim();
+        check.Demand(presented);
+    }
 }

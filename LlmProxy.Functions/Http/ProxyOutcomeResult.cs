@@ -24,6 +24,7 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var http = context.HttpContext;
+        foreach (var (name, value) in outcome.Headers) http.Response.Headers[name] = value;
         if (outcome.Completion is { } completion)
         {
             http.Response.Headers["X-LlmProxy-Provider"] = completion.Provider;

@@ -147,7 +147,12 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_user_over_quota_is_refused_with_quota_exceeded_and_retry_after()
     {
-        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Quota:DefaultUserTokens"] = "5" });
+        // Admission reserves prompt (~15 tokens here) + 5 completion tokens: 30 fits one call, not a second after it.
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["LlmProxy:Quota:DefaultUserTokens"] = "30",
+            ["LlmProxy:Quota:DefaultMaxTokens"] = "5",
+        });
         (await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         await host.WhenUsageHandledAsync(1);
 

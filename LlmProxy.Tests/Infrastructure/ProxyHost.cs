@@ -43,18 +43,16 @@ public sealed class ProxyHost : IAsyncDisposable
     {
         var own = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? own!.Path;
-        var app = StandaloneHost.Build(
-            [StandaloneHost.Flag, "--urls", "http://127.0.0.1:0", "--environment", environment],
-            builder =>
-            {
-                var values = new Dictionary<string, string?>
-                {
-                    ["LlmProxy:Store:SqlitePath"] = Path.Combine(directory, "proxy.db"),
-                };
-                foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-                builder.Configuration.AddInMemoryCollection(values);
-                configure?.Invoke(builder);
-            });
+        var values = new Dictionary<string, string?>
+        {
+            ["LlmProxy:Store:SqlitePath"] = Path.Combine(directory, "proxy.db"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        // On the command line, as a user would pass them, so that they are there before the services are
+        // registered (the store and queue kinds decide which services exist).
+        var args = new List<string> { StandaloneHost.Flag, "--urls", "http://127.0.0.1:0", "--environment", environment };
+        foreach (var (key, value) in values) args.AddRange(["--" + key, value ?? ""]);
+        var app = StandaloneHost.Build([.. args], configure);
         using var startTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(startTimeout.Token);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -85,7 +83,13 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Only this directory's pools: ClearAllPools would also reclaim connections that tests running in
+        // parallel are opening at that moment, and dispose their native handles (dotnet/efcore#39008).
+        foreach (var database in Directory.EnumerateFiles(Path, "*.db", SearchOption.AllDirectories))
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(LlmProxy.Core.Storage.Sqlite.SqliteConnectionFactory.ConnectionStringFor(database));
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connection);
+        }
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -13,15 +13,18 @@ public sealed class SqliteConnectionFactory
     {
         var path = Path.GetFullPath(options.Value.SqlitePath);
         DatabasePath = path;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            // Writers wait for each other instead of failing with SQLITE_BUSY.
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = ConnectionStringFor(path);
     }
+
+    /// <summary>The connection string (and so the connection pool) of a database file.</summary>
+    public static string ConnectionStringFor(string fullPath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = fullPath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        // Writers wait for each other instead of failing with SQLITE_BUSY.
+        DefaultTimeout = 30,
+    }.ToString();
 
     public string DatabasePath { get; }
 

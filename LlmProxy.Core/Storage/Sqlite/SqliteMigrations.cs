@@ -93,5 +93,23 @@ internal static class SqliteMigrations
         """
         ALTER TABLE usage_events ADD COLUMN cost_usd REAL NULL;
         """,
+        // Quota reservations (reserve-then-reconcile) and per-minute request windows.
+        """
+        CREATE TABLE quota_reservations (
+            id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            tokens INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            PRIMARY KEY (id, scope)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_quota_reservations_scope ON quota_reservations (scope, period_start, expires_ms);
+        CREATE TABLE rate_windows (
+            scope TEXT NOT NULL,
+            window_start_ms INTEGER NOT NULL,
+            requests INTEGER NOT NULL,
+            PRIMARY KEY (scope, window_start_ms)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

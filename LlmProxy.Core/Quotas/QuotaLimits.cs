@@ -1,0 +1,27 @@
+using LlmProxy.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LlmProxy.Core.Quotas;
+
+/// <summary>The limits in force for a scope: its override in the store, else the defaults in settings.</summary>
+public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> options)
+{
+    public async Task<EffectiveLimits> ForAsync(QuotaScope scope, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var overrides = await store.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
+        var tokens = overrides?.TokenLimit ?? (scope.IsUser ? settings.DefaultUserTokens : settings.DefaultTenantTokens);
+        var rpm = overrides?.RequestsPerMinute ?? (scope.IsUser ? settings.RequestsPerMinutePerUser : settings.RequestsPerMinutePerTenant);
+        return new EffectiveLimits(tokens > 0 ? tokens : null, rpm > 0 ? rpm : null);
+    }
+
+    /// <summary>Both scopes of a call, read once for its rate limit and its reservation.</summary>
+    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, CancellationToken cancellationToken) =>
+        new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
+            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false));
+}
+
+/// <summary>Null means unlimited.</summary>
+public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute);
+
+public readonly record struct CallLimits(EffectiveLimits Tenant, EffectiveLimits User);

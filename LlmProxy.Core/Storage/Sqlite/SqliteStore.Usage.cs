@@ -1,0 +1,114 @@
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Usage;
+using Microsoft.Data.Sqlite;
+
+namespace LlmProxy.Core.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public async Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken)
+    {
+        var (connection, transaction) = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection)
+        await using (transaction)
+        {
+            await using (var insert = Command(connection, transaction, """
+                INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
+                    estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
+                VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
+                    $httpStatus, $cached, $stream, $error, $timestamp, $cost);
+                """,
+                ("$id", usage.Id), ("$tenant", usage.TenantId), ("$user", usage.UserId), ("$provider", usage.Provider),
+                ("$model", usage.Model), ("$prompt", usage.PromptTokens), ("$completion", usage.CompletionTokens),
+                ("$estimated", usage.Estimated), ("$latency", usage.LatencyMs), ("$status", usage.Status),
+                ("$httpStatus", usage.HttpStatus), ("$cached", usage.Cached), ("$stream", usage.Stream), ("$error", usage.Error),
+                ("$timestamp", usage.Timestamp.ToUnixTimeMilliseconds()), ("$cost", usage.CostUsd is { } cost ? (double)cost : null)))
+            {
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    return false;
+            }
+
+            if (countedTokens != 0)
+            {
+                foreach (var scope in new[] { QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId) })
+                {
+                    await using var add = Command(connection, transaction, """
+                        INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
+                        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
+                        """, ("$scope", scope.Key), ("$period", period.Key), ("$tokens", countedTokens));
+                    await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (usage.ReservationId is { } reservationId)
+            {
+                await using var settle = Command(connection, transaction, "DELETE FROM quota_reservations WHERE id = $id;", ("$id", reservationId));
+                await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    public async Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = Command(connection, null, """
+            SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, latency_ms,
+                   status, http_status, cached, stream, error, timestamp_ms, cost_usd
+            FROM usage_events
+            WHERE tenant_id = $tenant AND ($user IS NULL OR user_id = $user) AND timestamp_ms >= $from
+            ORDER BY timestamp_ms DESC LIMIT $limit;
+            """, ("$tenant", tenantId), ("$user", userId), ("$from", from.ToUnixTimeMilliseconds()), ("$limit", limit));
+        var events = new List<UsageEvent>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new UsageEvent
+            {
+                Id = reader.GetString(0),
+                TenantId = reader.GetString(1),
+                UserId = reader.GetString(2),
+                Provider = reader.GetString(3),
+                Model = reader.GetString(4),
+                PromptTokens = reader.GetInt32(5),
+                CompletionTokens = reader.GetInt32(6),
+                Estimated = reader.GetBoolean(7),
+                LatencyMs = reader.GetInt64(8),
+                Status = reader.GetString(9),
+                HttpStatus = reader.GetInt32(10),
+                Cached = reader.GetBoolean(11),
+                Stream = reader.GetBoolean(12),
+                Error = reader.IsDBNull(13) ? null : reader.GetString(13),
+                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
+                CostUsd = reader.IsDBNull(15) ? null : (decimal)reader.GetDouble(15),
+            });
+        }
+        return events;
+    }
+
+    public async Task<IReadOnlyList<UsageAggregate>> AggregateAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            SELECT tenant_id, user_id, provider, model, strftime('%Y-%m-%d', timestamp_ms / 1000, 'unixepoch') AS day,
+                   COUNT(*), SUM(prompt_tokens), SUM(completion_tokens)
+            FROM usage_events
+            WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($user IS NULL OR user_id = $user)
+              AND timestamp_ms >= $from AND timestamp_ms < $to
+            GROUP BY tenant_id, user_id, provider, model, day
+            ORDER BY day, tenant_id, user_id, provider, model;
+            """, ("$tenant", query.TenantId), ("$user", query.UserId),
+            ("$from", query.From.ToUnixTimeMilliseconds()), ("$to", query.To.ToUnixTimeMilliseconds()));
+        var rows = new List<UsageAggregate>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long prompt = reader.GetInt64(6), completion = reader.GetInt64(7);
+            rows.Add(new UsageAggregate(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetInt64(5), prompt, completion, prompt + completion));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,237 @@
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Storage;
+using LlmProxy.Core.Storage.Tables;
+using LlmProxy.Core.Usage;
+using LlmProxy.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmProxy.Tests.Quotas;
+
+/// <summary>
+/// The store contract: the same cases against SQLite and against Table Storage on Azurite. Time is a fake clock,
+/// so period and window boundaries are crossed on purpose, not by chance.
+/// </summary>
+public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderTest kind) : IAsyncLifetime
+{
+    private static readonly QuotaPeriodKind Monthly = QuotaPeriodKind.Monthly;
+    protected FakeTimeProvider Clock { get; } = CoreServices.Clock();
+    private CoreServices _core = null!;
+
+    private IQuotaStore Quotas => _core.Get<IQuotaStore>();
+    private IUsageStore Usage => _core.Get<IUsageStore>();
+    private IRateLimitStore Rates => _core.Get<IRateLimitStore>();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _core = await CoreServices.StartAsync(TestStores.Settings(kind, azurite), Clock);
+
+    public async ValueTask DisposeAsync() => await _core.DisposeAsync();
+
+    private QuotaPeriod Period => QuotaPeriod.Containing(Clock.GetUtcNow(), Monthly);
+
+    private QuotaReservation Reservation(string tenant, string user, long tokens, TimeSpan? ttl = null) =>
+        new(Guid.NewGuid().ToString("N"), tenant, user, Period, tokens, Clock.GetUtcNow() + (ttl ?? TimeSpan.FromMinutes(30)));
+
+    private UsageEvent Event(string tenant, string user, int prompt, int completion, string? reservationId = null, string provider = "openai", string model = "gpt-4o-mini") => new()
+    {
+        Id = Guid.NewGuid().ToString("N"),
+        TenantId = tenant,
+        UserId = user,
+        Provider = provider,
+        Model = model,
+        PromptTokens = prompt,
+        CompletionTokens = completion,
+        Status = UsageStatuses.Ok,
+        HttpStatus = 200,
+        Timestamp = Clock.GetUtcNow(),
+        ReservationId = reservationId,
+    };
+
+    private Task<bool> RecordAsync(UsageEvent usage) => Usage.RecordAsync(usage, QuotaPeriod.Containing(usage.Timestamp, Monthly), usage.TotalTokens, Ct);
+
+    [Fact]
+    public async Task An_event_recorded_twice_counts_once()
+    {
+        var usage = Event("acme", "ana", 11, 7);
+
+        Assert.True(await RecordAsync(usage));
+        Assert.False(await RecordAsync(usage));
+
+        Assert.Equal(18, (await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct)).Used);
+        Assert.Equal(18, (await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct)).Used);
+        var row = Assert.Single(await Usage.AggregateAsync(new UsageQuery("acme", null, Period.Start, Period.End), Ct));
+        Assert.Equal(1, row.Requests);
+    }
+
+    [Fact]
+    public async Task Reservations_fill_the_limit_exactly_and_recording_settles_them_to_the_real_usage()
+    {
+        for (var i = 0; i < 4; i++)
+            Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 25), null, 100, Ct)).Admitted);
+        var refused = await Quotas.TryReserveAsync(Reservation("acme", "ana", 1), null, 100, Ct);
+        Assert.False(refused.Admitted);
+        Assert.Equal(QuotaScope.User("acme", "ana"), refused.RefusedBy);
+        Assert.Equal(new QuotaCounter(0, 100), refused.Counter);
+
+        var held = Reservation("acme", "ana", 30);
+        Assert.True((await Quotas.TryReserveAsync(held, null, 1000, Ct)).Admitted);
+        Assert.True(await RecordAsync(Event("acme", "ana", 5, 5, held.Id)));
+
+        Assert.Equal(new QuotaCounter(10, 100), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(10, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_reservations_never_exceed_the_limit()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "user" + (i % 5), 10), 100, null, Ct), Ct)));
+
+        Assert.Equal(10, attempts.Count(a => a.Admitted));
+        Assert.Equal(new QuotaCounter(0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task A_released_or_expired_reservation_frees_its_tokens()
+    {
+        var released = Reservation("acme", "ana", 60);
+        Assert.True((await Quotas.TryReserveAsync(released, 100, 100, Ct)).Admitted);
+        await Quotas.ReleaseAsync(released, Ct);
+        await Quotas.ReleaseAsync(released, Ct);
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+
+        // A crashed instance never records its event: the reservation holds until it expires, then stops counting.
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 60, TimeSpan.FromMinutes(5)), 100, 100, Ct)).Admitted);
+        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), 100, null, Ct)).Admitted);
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(0, (await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct)).Reserved);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), 100, null, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(0, 60), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task Rate_windows_admit_the_limit_under_concurrency_and_reopen_next_minute()
+    {
+        var window = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ =>
+            Task.Run(() => Rates.TryAcquireAsync("acme", "ana", window, 100, 10, Ct), Ct)));
+
+        Assert.Equal(10, decisions.Count(d => d.Admitted));
+        Assert.Equal(new RateCounts(10, 10), await Rates.GetCountsAsync("acme", "ana", window, Ct));
+        // The tenant limit refuses other users too; a refusal counts for neither scope.
+        var tenantRefusal = await Rates.TryAcquireAsync("acme", "bob", window, 10, 10, Ct);
+        Assert.Equal(QuotaScope.Tenant("acme"), tenantRefusal.RefusedBy);
+        Assert.Equal(new RateCounts(10, 0), await Rates.GetCountsAsync("acme", "bob", window, Ct));
+
+        var next = window.AddMinutes(1);
+        Assert.True((await Rates.TryAcquireAsync("acme", "ana", next, 10, 10, Ct)).Admitted);
+        Assert.Equal(new RateCounts(1, 1), await Rates.GetCountsAsync("acme", "ana", next, Ct));
+    }
+
+    [Fact]
+    public async Task Overrides_are_set_read_and_removed_per_scope()
+    {
+        await Quotas.SetOverrideAsync(QuotaScope.Tenant("acme"), new QuotaOverride(5000, null), Ct);
+        await Quotas.SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(null, 3), Ct);
+
+        Assert.Equal(new QuotaOverride(5000, null), await Quotas.GetOverrideAsync(QuotaScope.Tenant("acme"), Ct));
+        Assert.Equal(new QuotaOverride(null, 3), await Quotas.GetOverrideAsync(QuotaScope.User("acme", "ana"), Ct));
+        Assert.Null(await Quotas.GetOverrideAsync(QuotaScope.User("acme", "bob"), Ct));
+
+        await Quotas.SetOverrideAsync(QuotaScope.User("acme", "ana"), null, Ct);
+        Assert.Null(await Quotas.GetOverrideAsync(QuotaScope.User("acme", "ana"), Ct));
+    }
+
+    [Fact]
+    public async Task Aggregates_group_by_tenant_user_vendor_model_and_day()
+    {
+        await RecordAsync(Event("acme", "ana", 10, 5));
+        await RecordAsync(Event("acme", "ana", 20, 5));
+        await RecordAsync(Event("acme", "bob", 1, 1, provider: "anthropic", model: "claude"));
+        Clock.Advance(TimeSpan.FromDays(1));
+        await RecordAsync(Event("acme", "ana", 3, 3));
+        await RecordAsync(Event("globex", "ana", 7, 7));
+
+        var acme = await Usage.AggregateAsync(new UsageQuery("acme", null, Period.Start, Period.End), Ct);
+        Assert.Equal(
+        [
+            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-20", 2, 30, 10, 40),
+            new UsageAggregate("acme", "bob", "anthropic", "claude", "2026-11-20", 1, 1, 1, 2),
+            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-21", 1, 3, 3, 6),
+        ], acme);
+        var ana = await Usage.AggregateAsync(new UsageQuery("acme", "ana", Period.Start, Period.End), Ct);
+        Assert.Equal(3, ana.Sum(r => r.Requests));
+        var everyone = await Usage.AggregateAsync(new UsageQuery(null, null, Period.Start, Period.End), Ct);
+        Assert.Equal(5, everyone.Sum(r => r.Requests));
+    }
+
+    [Fact]
+    public async Task Ids_with_separator_and_percent_characters_do_not_collide()
+    {
+        await RecordAsync(Event("acme", "a|b", 1, 0));
+        await RecordAsync(Event("acme", "a%7Cb", 2, 0));
+        await RecordAsync(Event("acme|x", "a", 4, 0));
+
+        Assert.Equal(1, (await Quotas.GetCounterAsync(QuotaScope.User("acme", "a|b"), Period, Ct)).Used);
+        Assert.Equal(2, (await Quotas.GetCounterAsync(QuotaScope.User("acme", "a%7Cb"), Period, Ct)).Used);
+        Assert.Equal(3, (await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct)).Used);
+        Assert.Equal(4, (await Quotas.GetCounterAsync(QuotaScope.Tenant("acme|x"), Period, Ct)).Used);
+    }
+
+    [Fact]
+    public async Task A_period_rolls_over_lazily_and_a_late_or_repeated_reset_changes_nothing()
+    {
+        var resetter = _core.Get<QuotaPeriodResetter>();
+        await RecordAsync(Event("acme", "ana", 60, 30));
+        var november = Period;
+
+        // The month ends and the timer has not run: admission already sees a fresh period.
+        Clock.SetUtcNow(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero));
+        var december = Period;
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), december, Ct));
+        var held = Reservation("acme", "ana", 100);
+        Assert.True((await Quotas.TryReserveAsync(held, null, 100, Ct)).Admitted);
+        Assert.True(await RecordAsync(Event("acme", "ana", 40, 10, held.Id)));
+
+        // The timer runs days late, then again: the open counters keep their figures, nothing else moves.
+        var firstRun = await resetter.RunAsync(Ct);
+        var secondRun = await resetter.RunAsync(Ct);
+        // The counters the late calls opened already exist, so neither run creates any.
+        Assert.Equal((0, 0), (firstRun, secondRun));
+        Assert.Equal(new QuotaCounter(50, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), december, Ct));
+        Assert.Equal(new QuotaCounter(50, 0), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), december, Ct));
+        Assert.Equal(new QuotaCounter(90, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), november, Ct));
+    }
+
+    [Fact]
+    public async Task A_timely_reset_opens_zero_counters_for_the_new_period_once()
+    {
+        var resetter = _core.Get<QuotaPeriodResetter>();
+        await RecordAsync(Event("acme", "ana", 60, 30));
+        await RecordAsync(Event("acme", "bob", 6, 3));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 5, 0, TimeSpan.Zero));
+
+        Assert.Equal(3, await resetter.RunAsync(Ct));
+        Assert.Equal(0, await resetter.RunAsync(Ct));
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+}
+
+public sealed class SqliteStoreContractTests(AzuriteFixture azurite) : StoreContractTests(azurite, StoreKindUnderTest.Sqlite);
+
+public sealed class TableStoreContractTests(AzuriteFixture azurite) : StoreContractTests(azurite, StoreKindUnderTest.Tables);
+
+public sealed class TableKeysTests
+{
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("a#b")]
+    [InlineData("a?b")]
+    [InlineData("a\u0001b")]
+    public void Characters_Table_Storage_forbids_are_refused(string id) =>
+        Assert.Throws<ArgumentException>(() => TableKeys.Id(id));
+
+    [Fact]
+    public void The_separator_and_the_escape_character_are_escaped() =>
+        Assert.Equal("a%7Cb%257C", TableKeys.Id("a|b%7C"));
+}
