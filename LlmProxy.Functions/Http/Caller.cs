@@ -1,5 +1,6 @@
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Proxy;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Functions.Http;
@@ -10,6 +11,14 @@ public static class Caller
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         authenticator.AuthenticateAsync(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault(),
             request.HttpContext.RequestAborted);
+
+    /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
+    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)
+    {
+        var cacheControl = request.Headers.CacheControl.ToString();
+        var bypass = cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
+        return bypass ? call with { NoCache = true } : call;
+    }
 
     /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>
     public static void Demand(this AdminKeyCheck check, HttpRequest request)
