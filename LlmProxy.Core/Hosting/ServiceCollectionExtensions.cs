@@ -109,7 +109,7 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
 
