@@ -79,16 +79,30 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
         if (query.Status is { } status) filters.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
         if (query.Cached is { } cached) filters.Add(TableClient.CreateQueryFilter($"Cached eq {cached}"));
 
-        var entries = new List<RequestLogEntry>();
+        // The newest `limit` seen so far, oldest on top, so a scan of any length holds at most `limit` entries.
+        var newest = new PriorityQueue<RequestLogEntry, RequestLogEntry>(limit + 1, NewerLast);
+        var read = 0;
         await foreach (var row in Table.QueryAsync<TableEntity>(string.Join(" and ", filters), select: MetadataColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.GetString("Id") is null) continue;
-            entries.Add(FromEntity(row));
+            var entry = FromEntity(row);
+            newest.Enqueue(entry, entry);
+            if (newest.Count > limit) newest.Dequeue();
             // One partition comes back newest first, so it can stop early; a scan across partitions cannot.
-            if (query.TenantId is not null && entries.Count == limit) break;
+            if (query.TenantId is not null && ++read == limit) break;
         }
-        return entries.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id, StringComparer.Ordinal).Take(limit).ToList();
+        var entries = new List<RequestLogEntry>(newest.Count);
+        while (newest.TryDequeue(out var entry, out _)) entries.Add(entry);
+        entries.Reverse();
+        return entries;
     }
+
+    /// <summary>Orders entries as the log lists them reversed: older first, and of equal times the smaller id first.</summary>
+    private static readonly Comparer<RequestLogEntry> NewerLast = Comparer<RequestLogEntry>.Create((a, b) =>
+    {
+        var byTime = a.Timestamp.CompareTo(b.Timestamp);
+        return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+    });
 
     public async Task<RequestLogEntry?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -103,17 +117,18 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
     /// </summary>
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        var rows = new List<TableEntity>();
+        var deleted = 0;
         var filter = TableClient.CreateQueryFilter($"At ge {Earliest} and At lt {cutoff}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Id"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        // Page by page, so that a large backlog is never held in memory at once.
+        await foreach (var page in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Id"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
         {
             // Entries never change once written, so they are deleted whatever their ETag.
-            row.ETag = ETag.All;
-            rows.Add(row);
+            foreach (var row in page.Values) row.ETag = ETag.All;
+            var indexes = page.Values.Select(r => new TableEntity(IndexPartition(r.GetString("Id")), TableKeys.Id(r.GetString("Id"))) { ETag = ETag.All });
+            await DeleteAsync(indexes, cancellationToken).ConfigureAwait(false);
+            deleted += await DeleteAsync(page.Values, cancellationToken).ConfigureAwait(false);
         }
-        var indexes = rows.Select(r => new TableEntity(IndexPartition(r.GetString("Id")), TableKeys.Id(r.GetString("Id"))) { ETag = ETag.All });
-        await DeleteAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return await DeleteAsync(rows, cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private static string IndexPartition(string id) => IndexPartitionPrefix + Bucket(id);

@@ -55,10 +55,10 @@ public sealed class TableResponseCacheStore(AzureStorageClients clients, IOption
     /// </summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var expired = new List<TableEntity>();
+        var deleted = 0;
         var filter = TableClient.CreateQueryFilter($"ExpiresAt le {now}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            expired.Add(row);
-        return await DeleteAsync(expired, cancellationToken).ConfigureAwait(false);
+        await foreach (var page in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+            deleted += await DeleteAsync(page.Values, cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 }
