@@ -5,7 +5,10 @@ public sealed record CacheEntry(string Key, string TenantId, byte[] Payload, Dat
 
 public interface IResponseCacheStore
 {
-    /// <summary>The entry, unless missing or expired at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// The tenant's entry, unless missing or expired at <paramref name="now"/>. The key already hashes the tenant in;
+    /// the tenant is passed as well because the Table Storage store partitions by it.
+    /// </summary>
     Task<CacheEntry?> GetAsync(string tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task SetAsync(CacheEntry entry, CancellationToken cancellationToken);

@@ -111,9 +111,7 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
-        services.AddSingleton<IResponseCacheStore, SqliteResponseCacheStore>();
-        services.AddSingleton<IRequestLogStore, SqliteRequestLogStore>();
+        services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
 

@@ -43,6 +43,7 @@ public sealed record RequestLogQuery
 
 public interface IRequestLogStore
 {
+    /// <summary>Stores the entry once (a repeat of its id changes nothing), bodies cut as <see cref="StoredBodies"/> says.</summary>
     Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken);
 
     /// <summary>Matching entries, newest first, without bodies.</summary>

@@ -19,6 +19,9 @@ public static class TestStores
             ["LlmProxy:Store:Kind"] = "Tables",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["LlmProxy:Store:TableName"] = AzuriteFixture.NewTableName(),
+            ["LlmProxy:Store:KeysTableName"] = AzuriteFixture.NewTableName(),
+            ["LlmProxy:Store:CacheTableName"] = AzuriteFixture.NewTableName(),
+            ["LlmProxy:Store:RequestLogTableName"] = AzuriteFixture.NewTableName(),
         },
         _ => new() { ["LlmProxy:Store:Kind"] = "Sqlite" },
     };
@@ -50,6 +53,7 @@ public sealed class CoreServices : IAsyncDisposable
         services.AddLlmProxyCore(configuration, HostKind.Standalone);
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IStoreLifecycle>().InitializeAsync(TestContext.Current.CancellationToken);
+        if (provider.GetService<AuxiliaryTablesInitializer>() is { } tables) await tables.StartAsync(TestContext.Current.CancellationToken);
         return new CoreServices(provider, directory);
     }
 

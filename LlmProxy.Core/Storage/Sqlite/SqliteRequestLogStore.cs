@@ -13,6 +13,7 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
 
     public async Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken)
     {
+        entry = StoredBodies.Fit(entry);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""

@@ -1,0 +1,79 @@
+using LlmProxy.Core.Auth;
+using LlmProxy.Core.Storage.Sqlite;
+using LlmProxy.Core.Storage.Tables;
+using LlmProxy.Tests.Infrastructure;
+
+namespace LlmProxy.Tests.Auth;
+
+/// <summary>The key store contract: the same cases against SQLite and against Table Storage on Azurite.</summary>
+public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKindUnderTest kind) : StoreTest(azurite, kind)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    private IApiKeyStore Keys => Core.Get<IApiKeyStore>();
+
+    private static ApiKeyRecord Key(string keyId, string tenant, int minutes) => new()
+    {
+        KeyId = keyId,
+        TenantId = tenant,
+        Name = "key " + keyId,
+        Prefix = "lpk_" + keyId[..2],
+        Hash = ApiKeyHasher.Hash("secret-" + keyId),
+        CreatedAt = T0.AddMinutes(minutes),
+    };
+
+    [Fact]
+    public void The_store_is_of_the_kind_under_test() =>
+        Assert.IsType(Kind == StoreKindUnderTest.Tables ? typeof(TableApiKeyStore) : typeof(SqliteApiKeyStore), Keys);
+
+    [Fact]
+    public async Task An_added_key_is_found_by_its_hash_and_an_unknown_hash_is_not()
+    {
+        var key = Key("key_a1", "acme", 0);
+        await Keys.AddAsync(key, Ct);
+
+        Assert.Equal(key, await Keys.FindByHashAsync(key.Hash, Ct));
+        Assert.Null(await Keys.FindByHashAsync(ApiKeyHasher.Hash("never issued"), Ct));
+    }
+
+    [Fact]
+    public async Task A_tenant_lists_only_its_own_keys_oldest_first()
+    {
+        await Keys.AddAsync(Key("key_b2", "acme", 5), Ct);
+        await Keys.AddAsync(Key("key_a1", "acme", 1), Ct);
+        await Keys.AddAsync(Key("key_c3", "globex", 0), Ct);
+        await Keys.AddAsync(Key("key_d4", "acme|x", 0), Ct);
+
+        Assert.Equal(["key_a1", "key_b2"], (await Keys.ListAsync("acme", Ct)).Select(k => k.KeyId));
+        Assert.Equal(["key_c3"], (await Keys.ListAsync("globex", Ct)).Select(k => k.KeyId));
+        Assert.Equal(["key_d4"], (await Keys.ListAsync("acme|x", Ct)).Select(k => k.KeyId));
+        Assert.Empty(await Keys.ListAsync("initech", Ct));
+    }
+
+    [Fact]
+    public async Task A_revoked_key_reads_revoked_everywhere_and_keeps_its_first_revocation_time()
+    {
+        var key = Key("key_a1", "acme", 0);
+        var other = Key("key_b2", "acme", 1);
+        await Keys.AddAsync(key, Ct);
+        await Keys.AddAsync(other, Ct);
+
+        Assert.True(await Keys.RevokeAsync("key_a1", T0.AddHours(1), Ct));
+        Assert.True(await Keys.RevokeAsync("key_a1", T0.AddHours(2), Ct));
+
+        var revoked = await Keys.FindByHashAsync(key.Hash, Ct);
+        Assert.Equal(T0.AddHours(1), revoked?.RevokedAt);
+        Assert.False(revoked?.IsActive);
+        var listed = await Keys.ListAsync("acme", Ct);
+        Assert.Equal([T0.AddHours(1), null], listed.Select(k => k.RevokedAt));
+        Assert.True((await Keys.FindByHashAsync(other.Hash, Ct))?.IsActive);
+    }
+
+    [Fact]
+    public async Task Revoking_an_unknown_key_is_false() =>
+        Assert.False(await Keys.RevokeAsync("key_missing", T0, Ct));
+}
+
+public sealed class SqliteApiKeyStoreContractTests(AzuriteFixture azurite) : ApiKeyStoreContractTests(azurite, StoreKindUnderTest.Sqlite);
+
+public sealed class TableApiKeyStoreContractTests(AzuriteFixture azurite) : ApiKeyStoreContractTests(azurite, StoreKindUnderTest.Tables);
