@@ -27,6 +27,9 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
     {
         var settings = TestStores.Settings(kind, azurite);
         settings["LlmProxy:Admin:ApiKey"] = AdminKey;
+        // These tests send the same request many times and count what the quota admits: answers from the response
+        // cache would (rightly) use no tokens and blur the count.
+        settings["LlmProxy:Cache:Enabled"] = "false";
         foreach (var (key, value) in extra) settings[key] = value;
         return settings;
     }
