@@ -16,6 +16,7 @@ using LlmProxy.Core.Providers.Mock;
 using LlmProxy.Core.Providers.OpenAI;
 using LlmProxy.Core.Providers.Resilience;
 using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Proxy.Fallbacks;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
 using LlmProxy.Core.Storage;
@@ -132,6 +133,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestReader>();
+        services.AddOptions<FallbackOptions>().Bind(configuration.GetSection(FallbackOptions.Section))
+            .Validate(o => o.Rules.All(r => r.From.Contains('/') && r.To.All(t => t.Contains('/'))), "LlmProxy:Fallbacks:Rules:*: From and every To must be \"provider/model\".")
+            .ValidateOnStart();
+        services.AddSingleton<FallbackRoutes>();
         services.AddSingleton<ProxyService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<CorsPolicy>();

@@ -15,6 +15,10 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReservation? reservation, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
 {
+    private ProxyCall _call = call;
+    private string _provider = provider;
+    private ModelInfo? _pricing = pricing;
+
     private readonly long _started = clock.GetTimestamp();
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
     private readonly StringBuilder _streamedText = new();
@@ -31,7 +35,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     /// <summary>The answer came from the response cache, not the vendor.</summary>
     public bool Cached { get; init; }
 
-    public ProxyCall Call => call;
+    public ProxyCall Call => _call;
 
     /// <summary>The vendor's id for its answer (<c>chatcmpl-…</c>, <c>msg_…</c>), for the request log.</summary>
     public string? VendorResponseId { get; private set; }
@@ -41,6 +45,14 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
 
     /// <summary>The answer text as the caller received it (whole, or what was streamed so far).</summary>
     public string ResponseText => _wholeText ?? _streamedText.ToString();
+
+    /// <summary>A fallback vendor takes over the call: the event names the one that answered, with its price.</summary>
+    public void Retarget(ProxyCall fallback, string fallbackProvider, ModelInfo? fallbackPricing)
+    {
+        _call = fallback;
+        _provider = fallbackProvider;
+        _pricing = fallbackPricing;
+    }
 
     public void Observe(ChatCompletionChunk chunk)
     {
@@ -87,7 +99,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
 
     /// <summary>Usage to report at the end of a stream that carried none.</summary>
     public ChatUsage EstimatedUsage() =>
-        ChatUsage.Of(tokens.CountPrompt(call.Request.Messages ?? []), tokens.CountText(_streamedText.ToString()));
+        ChatUsage.Of(tokens.CountPrompt(_call.Request.Messages ?? []), tokens.CountText(_streamedText.ToString()));
 
     /// <summary>The call's one usage event; null if it was already taken.</summary>
     public UsageEvent? TakeEvent()
@@ -105,20 +117,20 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
         return new UsageEvent
         {
             Id = Guid.CreateVersion7(_startedAt).ToString("N"),
-            TenantId = call.TenantId,
-            UserId = call.UserId,
-            Provider = provider,
-            Model = call.Model,
+            TenantId = _call.TenantId,
+            UserId = _call.UserId,
+            Provider = _provider,
+            Model = _call.Model,
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
             Estimated = estimated,
             LatencyMs = (long)clock.GetElapsedTime(_started).TotalMilliseconds,
             Status = Status,
             HttpStatus = HttpStatus,
-            Stream = call.Stream,
+            Stream = _call.Stream,
             Cached = Cached,
             Error = Error,
-            CostUsd = pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
+            CostUsd = _pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
             Timestamp = _startedAt,
             ReservationId = reservation?.Id,
             ReservedTokens = reservation?.Tokens ?? 0,

@@ -3,9 +3,12 @@ using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
+using LlmProxy.Core.Proxy.Fallbacks;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
+
+using Microsoft.Extensions.Logging;
 
 namespace LlmProxy.Core.Proxy;
 
@@ -24,8 +27,10 @@ public sealed class ProxyService(
     QuotaService quotas,
     ResponseCache cache,
     UsagePublisher publisher,
+    FallbackRoutes fallbacks,
     TokenEstimator tokens,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<ProxyService> log)
 {
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
     {
@@ -56,47 +61,62 @@ public sealed class ProxyService(
         }
 
         var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
-        if (!call.Stream)
+        var targets = fallbacks.For(call, provider);
+        for (var i = 0; ; i++)
         {
+            var (target, vendor) = targets[i];
+            var last = i == targets.Count - 1;
+            if (i > 0) accounting.Retarget(target, vendor.Name, catalog.Find(vendor.Name, target.Model));
+            if (!call.Stream)
+            {
+                try
+                {
+                    var completion = await vendor.CompleteAsync(target.Request, cancellationToken).ConfigureAwait(false);
+                    accounting.Succeeded(completion);
+                    if (cacheKey is not null) await cache.StoreCompletionAsync(cacheKey, call, completion).ConfigureAwait(false);
+                    await publisher.PublishAsync(accounting).ConfigureAwait(false);
+                    return ProxyOutcome.Whole(completion with { Provider = vendor.Name }, headers);
+                }
+                catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
+                {
+                    log.LogWarning("{Provider}/{Model} failed ({Status} {Type}); falling back to {Next}", vendor.Name, target.Model, e.Status, e.Type, targets[i + 1].Call.Provider + "/" + targets[i + 1].Call.Model);
+                }
+                catch (Exception e)
+                {
+                    await FailAsync(accounting, e).ConfigureAwait(false);
+                    throw;
+                }
+                continue;
+            }
+
+            var chunks = vendor.StreamAsync(target.Request, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
-                var completion = await provider.CompleteAsync(call.Request, cancellationToken).ConfigureAwait(false);
-                accounting.Succeeded(completion);
-                if (cacheKey is not null) await cache.StoreCompletionAsync(cacheKey, call, completion).ConfigureAwait(false);
-                return ProxyOutcome.Whole(completion with { Provider = provider.Name }, headers);
+                if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                    throw VendorErrorMapper.MidStream(vendor.Name, $"{vendor.Name} ended the stream without sending anything.");
+                Func<List<ChatCompletionChunk>, Task>? store = cacheKey is null ? null : received => cache.StoreStreamAsync(cacheKey, call, received);
+                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, store), headers);
             }
-            catch (ProxyException e)
+            catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
             {
-                accounting.Failed(e);
+                await chunks.DisposeAsync().ConfigureAwait(false);
+                log.LogWarning("{Provider}/{Model} failed ({Status} {Type}); falling back to {Next}", vendor.Name, target.Model, e.Status, e.Type, targets[i + 1].Call.Provider + "/" + targets[i + 1].Call.Model);
+            }
+            catch (Exception e)
+            {
+                await chunks.DisposeAsync().ConfigureAwait(false);
+                await FailAsync(accounting, e).ConfigureAwait(false);
                 throw;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                accounting.Failed(e);
-                throw;
-            }
-            finally
-            {
-                await publisher.PublishAsync(accounting).ConfigureAwait(false);
             }
         }
+    }
 
-        var vendor = provider.StreamAsync(call.Request, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            if (!await vendor.MoveNextAsync().ConfigureAwait(false))
-                throw VendorErrorMapper.MidStream(provider.Name, $"{provider.Name} ended the stream without sending anything.");
-            Func<List<ChatCompletionChunk>, Task>? store = cacheKey is null ? null : chunks => cache.StoreStreamAsync(cacheKey, call, chunks);
-            return ProxyOutcome.Streaming(new ProxyStream(vendor, vendor.Current, accounting, publisher, provider.Name, store), headers);
-        }
-        catch (Exception e)
-        {
-            if (e is ProxyException proxyError) accounting.Failed(proxyError);
-            else if (e is not OperationCanceledException) accounting.Failed(e);
-            await vendor.DisposeAsync().ConfigureAwait(false);
-            await publisher.PublishAsync(accounting).ConfigureAwait(false);
-            throw;
-        }
+    /// <summary>Ends a call that got no answer: its one usage event says why (a cancelled call stays client_closed).</summary>
+    private async Task FailAsync(CallAccounting accounting, Exception error)
+    {
+        if (error is ProxyException proxyError) accounting.Failed(proxyError);
+        else if (error is not OperationCanceledException) accounting.Failed(error);
+        await publisher.PublishAsync(accounting).ConfigureAwait(false);
     }
 
     public const string CacheHeader = "X-Cache";

@@ -48,5 +48,11 @@ public sealed class RequestLogWriter(IRequestLogStore store, ILogger<RequestLogW
         {
             log.LogError(e, "Could not write request log entry {EntryId}", entry.Id);
         }
+        _handled.Add();
     }
+
+    private readonly HandledCounter _handled = new();
+
+    /// <summary>Completes once this instance has handled at least <paramref name="count"/> entries (written or failed).</summary>
+    public Task WhenHandledAsync(long count, CancellationToken cancellationToken) => _handled.WhenAtLeastAsync(count, cancellationToken);
 }

@@ -12,16 +12,14 @@ namespace LlmProxy.Core.Usage;
 /// </summary>
 public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quotaOptions, IOptions<ResponseCacheOptions> cacheOptions, ILogger<UsageRecorder> log)
 {
-    private readonly Lock _gate = new();
-    private readonly List<(long Count, bool NewOnly, TaskCompletionSource Done)> _waiters = [];
-    private long _handled;
-    private long _recorded;
+    private readonly HandledCounter _handled = new();
+    private readonly HandledCounter _recorded = new();
 
     /// <summary>Events handled by this instance (recorded or recognised as duplicates).</summary>
-    public long HandledCount => Interlocked.Read(ref _handled);
+    public long HandledCount => _handled.Count;
 
     /// <summary>Events this instance recorded for the first time (duplicates not counted).</summary>
-    public long RecordedCount => Interlocked.Read(ref _recorded);
+    public long RecordedCount => _recorded.Count;
 
     /// <returns>True when the event was new; false for a duplicate.</returns>
     public async Task<bool> RecordAsync(UsageEvent usage, CancellationToken cancellationToken)
@@ -33,39 +31,15 @@ public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quot
             log.LogDebug("Recorded usage {UsageId}: {Tenant}/{User} {Provider}/{Model} {Tokens} tokens", usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, counted);
         else
             log.LogInformation("Usage event {UsageId} was already recorded; duplicate delivery ignored", usage.Id);
-        Handled(recorded);
+        // Recorded first: a waiter on "handled" then also sees the recorded count up to date.
+        if (recorded) _recorded.Add();
+        _handled.Add();
         return recorded;
     }
 
     /// <summary>Completes once this instance has handled at least <paramref name="count"/> events in all.</summary>
-    public Task WhenHandledAsync(long count, CancellationToken cancellationToken) => WhenAsync(count, newOnly: false, cancellationToken);
+    public Task WhenHandledAsync(long count, CancellationToken cancellationToken) => _handled.WhenAtLeastAsync(count, cancellationToken);
 
     /// <summary>Completes once this instance has recorded at least <paramref name="count"/> new events in all.</summary>
-    public Task WhenRecordedAsync(long count, CancellationToken cancellationToken) => WhenAsync(count, newOnly: true, cancellationToken);
-
-    private Task WhenAsync(long count, bool newOnly, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if ((newOnly ? _recorded : _handled) >= count) return Task.CompletedTask;
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, newOnly, done));
-            return done.Task.WaitAsync(cancellationToken);
-        }
-    }
-
-    private void Handled(bool recorded)
-    {
-        lock (_gate)
-        {
-            _handled++;
-            if (recorded) _recorded++;
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Count > (_waiters[i].NewOnly ? _recorded : _handled)) continue;
-                _waiters[i].Done.TrySetResult();
-                _waiters.RemoveAt(i);
-            }
-        }
-    }
+    public Task WhenRecordedAsync(long count, CancellationToken cancellationToken) => _recorded.WhenAtLeastAsync(count, cancellationToken);
 }

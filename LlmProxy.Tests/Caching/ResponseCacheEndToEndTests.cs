@@ -134,7 +134,7 @@ public sealed class ResponseCacheEndToEndTests : IAsyncLifetime
     {
         await CallAsync(Body(false));
         await CallAsync(Body(true, extra: "\"cache\":false,"));
-        await _host.WhenUsageHandledAsync(2);
+        await _host.Services.GetRequiredService<RequestLogWriter>().WhenHandledAsync(2, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         var store = _host.Services.GetRequiredService<IRequestLogStore>();
 
         var entries = await store.QueryAsync(new RequestLogQuery { TenantId = "acme" }, Ct);

@@ -118,4 +118,40 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(2, silent.Requests);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_failing_vendor_falls_back_to_the_next_model_of_its_route_and_the_one_usage_event_names_it(bool stream)
+    {
+        await using var host = await StartProxyAsync(
+            ("LlmProxy:Resilience:MaxRetries", "0"),
+            ("LlmProxy:Fallbacks:Rules:0:From", "openai/gpt-4o-mini"),
+            ("LlmProxy:Fallbacks:Rules:0:To:0", "mock/echo"));
+        _vendor.Failure = (503, "overloaded", null);
+
+        var response = await CallAsync(host, stream);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("mock", response.Headers.GetValues("X-LlmProxy-Provider").Single());
+        Assert.Contains("hi", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Single(_vendor.Requests);
+        await host.WhenUsageHandledAsync(1);
+        var row = Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
+        Assert.Equal(("mock", "echo", "ok"), (row.Provider, row.Model, row.Status));
+    }
+
+    [Fact]
+    public async Task A_request_the_vendor_refuses_as_bad_does_not_fall_back()
+    {
+        await using var host = await StartProxyAsync(
+            ("LlmProxy:Fallbacks:Rules:0:From", "openai/gpt-4o-mini"),
+            ("LlmProxy:Fallbacks:Rules:0:To:0", "mock/echo"));
+        _vendor.Failure = (400, "bad request", null);
+
+        var response = await CallAsync(host);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("openai", JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!["provider"]!.GetValue<string>());
+    }
 }
