@@ -1,6 +1,7 @@
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
@@ -47,7 +48,7 @@ public static class ServiceCollectionExtensions
                 "LlmProxy:Cors:AllowedOrigins entries must be '*' or origins such as https://app.example.com (scheme, host, port; no path).")
             .ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new HostInfo(hostKind));
@@ -88,6 +89,7 @@ public static class ServiceCollectionExtensions
         {
             services.AddSingleton<SqliteConnectionFactory>();
             AddStore<SqliteStore>(services);
+            services.TryAddSingleton<IRequestLogStore, SqliteRequestLogStore>();
         }
         services.AddHostedService<StoreInitializer>();
 
@@ -119,6 +121,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();
+        services.AddSingleton<DashboardService>();
+        services.AddSingleton<AdminSessions>();
+        services.AddSingleton<AdminGate>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestReader>();
@@ -129,8 +134,9 @@ public static class ServiceCollectionExtensions
     }
 
     private static void AddStore<TStore>(IServiceCollection services)
-        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle
+        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle, IQuotaAuditStore
     {
+        services.AddSingleton<IQuotaAuditStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<TStore>();
         services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<TStore>());
