@@ -7,6 +7,7 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
 {
     public async Task<CreatedApiKey> CreateAsync(string tenantId, string? name, CancellationToken cancellationToken)
     {
+        Proxy.RequestValidator.CheckId(tenantId, "tenantId");
         var key = ApiKeyHasher.NewKey();
         var record = new ApiKeyRecord
         {

@@ -34,9 +34,10 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
     }
 
     /// <summary>A body or query tenant must be the key's own tenant.</summary>
-    public static string TenantFor(CallerIdentity caller, string? requestedTenant)
+    public static string TenantFor(string callerTenantId, string? requestedTenant)
     {
-        if (requestedTenant is null || requestedTenant == caller.TenantId) return caller.TenantId;
+        if (requestedTenant is null || requestedTenant == callerTenantId) return callerTenantId;
+        Proxy.RequestValidator.CheckId(requestedTenant, "tenantId");
         throw new ProxyException(403, ErrorTypes.PermissionDenied, $"This key belongs to another tenant than '{requestedTenant}'.", "tenantId");
     }
 

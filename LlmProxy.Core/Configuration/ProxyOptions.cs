@@ -11,10 +11,6 @@ public sealed class ProxyOptions
     [Range(1024, 100L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
 
-    /// <summary>Tenant used when a call names none.</summary>
-    [Required, MaxLength(128)]
-    public string DefaultTenantId { get; set; } = "default";
-
     /// <summary>User used when a call names none.</summary>
     [Required, MaxLength(128)]
     public string DefaultUserId { get; set; } = "anonymous";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
@@ -20,19 +21,20 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     /// <summary><c>"cache": false</c> in a body skips the response cache; it is the proxy's, never sent to a vendor.</summary>
     public const string CacheField = "cache";
 
-    public ProxyCall ReadSeed(ReadOnlySpan<byte> body)
+    /// <param name="callerTenantId">The tenant of the caller's key; a body <c>tenantId</c> must equal it.</param>
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
         var noCache = CacheDisabled(extra);
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
-        var tenantId = StringField(extra, "tenantId");
+        var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
         var userId = StringField(extra, "userId") ?? request.User;
         request = request with { AdditionalProperties = Without(extra, SeedOnlyFields) };
         return Complete(request, provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId) with { NoCache = noCache };
     }
 
-    public ProxyCall ReadOpenAICompatible(ReadOnlySpan<byte> body, string? tenantId)
+    public ProxyCall ReadOpenAICompatible(ReadOnlySpan<byte> body, string callerTenantId)
     {
         var request = Deserialize(body);
         var noCache = CacheDisabled(request.AdditionalProperties);
@@ -42,15 +44,15 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         var slash = model.IndexOf('/');
         if (slash <= 0 || slash == model.Length - 1)
             throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
-        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], tenantId, request.User) with { NoCache = noCache };
+        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], callerTenantId, request.User) with { NoCache = noCache };
     }
 
-    private ProxyCall Complete(ChatRequest request, string provider, string? model, string? tenantId, string? userId)
+    private ProxyCall Complete(ChatRequest request, string provider, string? model, string tenantId, string? userId)
     {
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required.", "model");
         var settings = options.Value;
         var call = new ProxyCall(request with { Model = model }, provider, model,
-            tenantId ?? settings.DefaultTenantId, userId ?? settings.DefaultUserId);
+            tenantId, userId ?? settings.DefaultUserId);
         validator.Validate(call);
         return call;
     }

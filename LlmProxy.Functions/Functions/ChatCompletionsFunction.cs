@@ -1,3 +1,4 @@
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Functions.Http;
@@ -13,19 +14,16 @@ namespace LlmProxy.Functions.Functions;
 /// OpenAI-compatible front door: <c>POST /v1/chat/completions</c> with <c>model</c> as <c>provider/model</c>, so any
 /// OpenAI SDK can use the proxy by changing its base URL.
 /// </summary>
-public sealed class ChatCompletionsFunction(RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<ChatCompletionsFunction> log)
+public sealed class ChatCompletionsFunction(CallerAuthenticator authenticator, RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<ChatCompletionsFunction> log)
 {
-    /// <summary>Names the tenant until API keys decide it.</summary>
-    public const string TenantHeader = "X-Tenant-Id";
-
     [Function("ChatCompletions")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
             var aborted = request.HttpContext.RequestAborted;
+            var caller = await authenticator.AuthenticateAsync(request);
             var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
-            var tenant = request.Headers[TenantHeader].FirstOrDefault();
-            var call = reader.ReadOpenAICompatible(body, string.IsNullOrEmpty(tenant) ? null : tenant);
+            var call = reader.ReadOpenAICompatible(body, caller.TenantId).WithCacheControl(request);
             return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
         });
 }

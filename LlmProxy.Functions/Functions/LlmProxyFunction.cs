@@ -1,3 +1,4 @@
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Functions.Http;
@@ -10,15 +11,16 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Functions.Functions;
 
 /// <summary>The seed's front door: <c>POST /api/llm-proxy</c> with <c>{provider, model, messages, tenantId, userId, ...}</c>.</summary>
-public sealed class LlmProxyFunction(RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<LlmProxyFunction> log)
+public sealed class LlmProxyFunction(CallerAuthenticator authenticator, RequestReader reader, ProxyService proxy, IOptions<ProxyOptions> options, ILogger<LlmProxyFunction> log)
 {
     [Function("LlmProxy")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/llm-proxy")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
             var aborted = request.HttpContext.RequestAborted;
+            var caller = await authenticator.AuthenticateAsync(request);
             var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
-            var call = reader.ReadSeed(body);
+            var call = reader.ReadSeed(body, caller.TenantId).WithCacheControl(request);
             return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
         });
 }

@@ -1,4 +1,4 @@
-using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Serialization;
 using LlmProxy.Functions.Http;
@@ -6,18 +6,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Functions.Functions;
 
 /// <summary><c>GET /api/quota?tenantId=&amp;userId=</c>: limit, used, reserved and remaining for the period, and the rate-limit window.</summary>
-public sealed class QuotaFunction(QuotaService quotas, IOptions<ProxyOptions> options, ILogger<QuotaFunction> log)
+public sealed class QuotaFunction(CallerAuthenticator authenticator, QuotaService quotas, ILogger<QuotaFunction> log)
 {
     [Function("Quota")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/quota")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            var tenantId = QueryValues.Id(request, "tenantId") ?? options.Value.DefaultTenantId;
+            var caller = await authenticator.AuthenticateAsync(request);
+            var tenantId = CallerAuthenticator.TenantFor(caller.TenantId, QueryValues.Id(request, "tenantId"));
             var userId = QueryValues.Id(request, "userId");
             var status = await quotas.GetStatusAsync(tenantId, userId, request.HttpContext.RequestAborted);
             return new JsonBodyResult<QuotaStatus>(status, ProxyDocumentsJsonContext.Default.QuotaStatus);

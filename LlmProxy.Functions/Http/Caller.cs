@@ -1,5 +1,6 @@
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Proxy;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Functions.Http;
@@ -18,6 +19,14 @@ public static class Caller
     public static string Demand(this AdminGate gate, HttpRequest request) =>
         gate.Demand(AdminKey(request), request.Cookies[DashboardCookie.Name], request.Headers[AdminGate.CsrfHeader].FirstOrDefault(),
             isWrite: !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method));
+
+    /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
+    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)
+    {
+        var cacheControl = request.Headers.CacheControl.ToString();
+        var bypass = cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
+        return bypass ? call with { NoCache = true } : call;
+    }
 
     /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>
     public static string? AdminKey(HttpRequest request)

@@ -10,7 +10,9 @@ public sealed class CacheKeyTests
 {
     private static readonly RequestReader Reader = new(Options.Create(new ProxyOptions()), new RequestValidator());
 
-    private static string Key(string body) => CacheKey.For(Reader.ReadSeed(Encoding.UTF8.GetBytes(body)));
+    private static string Key(string body) => CacheKey.For(Reader.ReadSeed(Encoding.UTF8.GetBytes(body), TenantOf(body)));
+
+    private static string TenantOf(string body) => System.Text.Json.Nodes.JsonNode.Parse(body)?["tenantId"]?.GetValue<string>() ?? "default";
 
     private const string Base = """{"provider":"openai","model":"gpt-4o-mini","tenantId":"acme","userId":"ana","temperature":0.2,"messages":[{"role":"user","content":"Hola"}]}""";
 
@@ -40,10 +42,10 @@ public sealed class CacheKeyTests
     {
         var bypass = Base.Replace("\"temperature\"", "\"cache\":false,\"temperature\"");
 
-        var call = Reader.ReadSeed(Encoding.UTF8.GetBytes(bypass));
+        var call = Reader.ReadSeed(Encoding.UTF8.GetBytes(bypass), "acme");
         Assert.True(call.NoCache);
         Assert.Null(call.Request.AdditionalProperties); // never forwarded to the vendor
-        Assert.False(Reader.ReadSeed(Encoding.UTF8.GetBytes(Base)).NoCache);
+        Assert.False(Reader.ReadSeed(Encoding.UTF8.GetBytes(Base), "acme").NoCache);
         Assert.Equal(Key(Base), Key(bypass));
     }
 }

@@ -19,6 +19,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
 {
     private FakeOpenAIVendor _vendor = null!;
     private ProxyHost _host = null!;
+    private string _callerKey = "";
 
     public async ValueTask InitializeAsync()
     {
@@ -29,6 +30,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
             ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Providers:openai:TimeoutSeconds"] = "5",
         });
+        _callerKey = await _host.KeyForAsync(ProxyHost.DefaultTenant);
     }
 
     public async ValueTask DisposeAsync()
@@ -38,7 +40,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
     }
 
     private ChatClient SdkClient(string model) =>
-        new(model, new ApiKeyCredential("caller-key"), new OpenAIClientOptions { Endpoint = new Uri(_host.BaseAddress, "v1") });
+        new(model, new ApiKeyCredential(_callerKey), new OpenAIClientOptions { Endpoint = new Uri(_host.BaseAddress, "v1") });
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -144,6 +146,7 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
         _vendor.HoldStreamAfterFirstChunk = new TaskCompletionSource().Task; // never released: only the caller can end it
         using (var client = new HttpClient { BaseAddress = _host.BaseAddress })
         {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await _host.KeyForAsync("acme"));
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/llm-proxy")
             {
                 Content = Json("""{"provider":"openai","model":"gpt-4o-mini","stream":true,"tenantId":"acme","userId":"ana","messages":[{"role":"user","content":"Tell me a long story"}]}"""),

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Usage;
 using LlmProxy.Functions.Standalone;
 using Microsoft.AspNetCore.Builder;
@@ -25,11 +27,29 @@ public sealed class ProxyHost : IAsyncDisposable
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
         _ownDirectory = ownDirectory;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new TenantKeyHandler(this)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        AnonymousClient = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>
+    /// A client that authenticates as the tenant each request names (the seed body's or the query's <c>tenantId</c>,
+    /// <see cref="DefaultTenant"/> otherwise) with a real tenant key created through <see cref="ApiKeyService"/>, unless
+    /// the request already carries a key.
+    /// </summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client that sends no key of its own.</summary>
+    public HttpClient AnonymousClient { get; }
+
+    public const string DefaultTenant = "default";
+
+    private readonly ConcurrentDictionary<string, Task<string>> _keys = new();
+
+    /// <summary>A tenant key for <paramref name="tenantId"/>, created once per host.</summary>
+    public Task<string> KeyForAsync(string tenantId) =>
+        _keys.GetOrAdd(tenantId, async tenant =>
+            (await Services.GetRequiredService<ApiKeyService>().CreateAsync(tenant, "test", CancellationToken.None)).Key);
     public string DataDirectory { get; }
     public IServiceProvider Services => _app.Services;
     public string DatabasePath => Path.Combine(DataDirectory, "proxy.db");
@@ -72,6 +92,7 @@ public sealed class ProxyHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        AnonymousClient.Dispose();
         await _app.DisposeAsync();
         _ownDirectory?.Dispose();
     }

@@ -52,7 +52,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
 
         // The vendor reports exactly what admission estimates: the tokenizer's prompt count plus max_tokens.
         var body = await Seed("acme", "ana", "openai", "gpt-4o-mini", maxTokens).ReadAsByteArrayAsync(Ct);
-        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(host.Services.GetRequiredService<RequestReader>().ReadSeed(body));
+        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, "acme"));
         vendor.PromptTokens = (int)estimate - maxTokens;
         vendor.CompletionTokens = maxTokens;
         await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(10 * estimate, null), Ct);
