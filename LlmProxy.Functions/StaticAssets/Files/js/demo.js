@@ -1,3 +1,9 @@
+// The demo calls the proxy with a tenant key taken from the page's fragment (/_/demo#key=...): a fragment never
+// leaves the browser, so the key is in no request line and no server log. Module scripts run before the
+// elements' first call, so the key is in place in time.
+const key = new URLSearchParams(location.hash.slice(1)).get('key');
+if (key) for (const element of document.querySelectorAll('ai-text-enhancer')) element.setAttribute('api-key', key);
+
 // Shows the element's events on the demo page (kept out of the page so its Content-Security-Policy needs no inline script).
 const log = document.getElementById('log');
 for (const type of ['enhance-start', 'enhance-done', 'enhance-error', 'enhance-cancel', 'enhance-accept']) {

@@ -21,12 +21,12 @@ beforeAll(async () => {
   proxy = await ProxyProcess.start({
     'LlmProxy:Cors:AllowedOrigins:0': pages.origin,
     'LlmProxy:Providers:mock:ChunkDelayMs': String(chunkDelayMs),
-    // Every user may make exactly one call: the first passes (nothing used yet), later ones are refused. Each test
-    // below uses its own user ids, and the quota test makes the second call on purpose.
-    'LlmProxy:Quota:DefaultUserTokens': '1',
+    // No token limit by default: the quota test lowers its own user's limit through the admin API.
+    'LlmProxy:Quota:DefaultUserTokens': '0',
     'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
   });
   pages.proxyUrl = proxy.url;
+  pages.tenantKey = proxy.tenantKey;
   browser = await launchChromium();
 });
 
@@ -89,7 +89,7 @@ async function waitForPreview(p: Page, id: string, predicate: string): Promise<v
 
 /** Waits (bounded) until the proxy has recorded usage for the user, i.e. it has finished with the user's call. */
 async function usageRecorded(user: string | null): Promise<void> {
-  await expect.poll(async () => ((await (await fetch(`${proxy.url}/api/quota?userId=${user}`)).json()) as { used: number }).used,
+  await expect.poll(async () => ((await (await fetch(`${proxy.url}/api/quota?userId=${user}`, { headers: { Authorization: `Bearer ${proxy.tenantKey}` } })).json()) as { used: number }).used,
     { timeout: waitMs, interval: 100 }).toBeGreaterThan(0);
 }
 
@@ -162,6 +162,10 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
     await two.getByRole('button', { name: 'Aceptar' }).waitFor({ timeout: waitMs });
     // The usage of that first call is recorded in the background; wait (bounded) until the quota counts it.
     await usageRecorded(user);
+    // The operator now caps this user below what it has used: the next call is refused at once.
+    const capped = await fetch(`${proxy.url}/api/admin/quotas?tenantId=web&userId=${user}`,
+      { method: 'PUT', headers: { 'X-Admin-Key': proxy.adminKey, 'Content-Type': 'application/json' }, body: '{"tokenLimit":1}' });
+    expect(capped.status).toBe(200);
 
     await two.getByRole('button', { name: 'Acortar' }).click();
     const alert = two.getByRole('alert');
@@ -234,7 +238,7 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
 
 describe('the demo page served by the proxy', () => {
   it('works under its Content-Security-Policy against the mock vendor', async () => {
-    const p = await open(`${proxy.url}/_/demo`);
+    const p = await open(`${proxy.url}/_/demo#key=${proxy.tenantKey}`);
     const violations: string[] = [];
     await p.exposeFunction('reportViolation', (v: string) => violations.push(v));
     await p.evaluate(() => document.addEventListener('securitypolicyviolation', (e) =>

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -16,12 +17,13 @@ export const waitMs = 20_000;
 
 /** The standalone proxy host (the built Functions assembly run with --standalone), on a free loopback port. */
 export class ProxyProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly dataDirectory: string) {}
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly dataDirectory: string, readonly tenantKey: string, readonly adminKey: string) {}
 
   static async start(settings: Record<string, string>): Promise<ProxyProcess> {
     const dll = process.env.LLMPROXY_FUNCTIONS_DLL ?? join(repositoryRoot, 'LlmProxy.Functions/bin/Debug/net10.0/LlmProxy.Functions.dll');
     const dataDirectory = mkdtempSync(join(tmpdir(), 'llmproxy-browser-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_NOLOGO: '1', LlmProxy__Store__SqlitePath: join(dataDirectory, 'proxy.db') };
+    const adminKey = `admin-${randomUUID()}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_NOLOGO: '1', LlmProxy__Store__SqlitePath: join(dataDirectory, 'proxy.db'), LlmProxy__Admin__ApiKey: adminKey };
     for (const [key, value] of Object.entries(settings)) env[key.replaceAll(':', '__')] = value;
     // Its own working directory, so no local.settings.json of a developer is read.
     const child = spawn('dotnet', [dll, '--standalone', '--urls', 'http://127.0.0.1:0'], { cwd: dataDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +47,11 @@ export class ProxyProcess {
     });
     child.stdout!.resume();
     child.stderr!.resume();
-    return new ProxyProcess(child, url, dataDirectory);
+    // A tenant key for the pages, created the way an operator creates one.
+    const created = await fetch(`${url}/api/admin/tenants/web/keys`, { method: 'POST', headers: { 'X-Admin-Key': adminKey }, body: '{"name":"browser tests"}' });
+    if (created.status !== 201) throw new Error(`Creating a tenant key failed: ${created.status} ${await created.text()}`);
+    const { key } = (await created.json()) as { key: string };
+    return new ProxyProcess(child, url, dataDirectory, key, adminKey);
   }
 
   async stop(): Promise<void> {
@@ -67,6 +73,7 @@ export class PageServer {
   private constructor(private readonly server: Server, readonly origin: string) {}
 
   proxyUrl = '';
+  tenantKey = '';
 
   static async start(): Promise<PageServer> {
     const template = readFileSync(join(here, 'fixtures/page.html'), 'utf8');
@@ -79,7 +86,7 @@ export class PageServer {
       }
       const user = (url.searchParams.get('user') ?? 'user').replace(/[^\w-]/g, '');
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user));
+      response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user).replaceAll('{{KEY}}', self!.tenantKey));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     self = new PageServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
