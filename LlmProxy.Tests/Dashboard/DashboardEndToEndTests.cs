@@ -58,6 +58,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(AdminKey, cookie, StringComparison.Ordinal);
         using (var allowed = await browser.GetAsync("/api/admin/overview", Ct)) Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         using (var session = await browser.GetAsync("/usage/session", Ct)) Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        using (var none = await Browser().GetAsync("/usage/session", Ct)) Assert.Equal(HttpStatusCode.NoContent, none.StatusCode);
 
         using var logout = await browser.PostAsync("/usage/logout", null, Ct);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);

@@ -16,8 +16,7 @@ namespace LlmProxy.Functions.Functions.Dashboard;
 /// its session: <c>POST /usage/login</c> exchanges the admin key for a session cookie, <c>GET /usage/session</c>
 /// hands the page its CSRF token, <c>POST /usage/logout</c> ends it. The data comes from <c>api/admin/...</c>.
 /// </summary>
-public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck keyCheck, AdminSessions sessions, AdminGate gate,
-    ILogger<DashboardFunctions> log)
+public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck keyCheck, AdminSessions sessions, ILogger<DashboardFunctions> log)
 {
     public const string PageAsset = "dashboard/index.html";
     private const int MaxLoginBytes = 4096;
@@ -52,16 +51,15 @@ public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck 
                 ProxyDocumentsJsonContext.Default.AdminSessionInfo));
         });
 
+    /// <summary>The page asks on load whether it is signed in: 204 when not, so a fresh visit logs no failed request.</summary>
     [Function("DashboardSession")]
-    public Task<IActionResult> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage/session")] HttpRequest request) =>
-        ErrorResults.GuardAsync(log, () =>
-        {
-            gate.Demand(request);
-            var session = sessions.Read(request.Cookies[DashboardCookie.Name])
-                ?? throw new ProxyException(401, ErrorTypes.Authentication, "There is no dashboard session: sign in.");
-            return Task.FromResult(NoStore(new JsonBodyResult<AdminSessionInfo>(new AdminSessionInfo(session.CsrfToken, session.ExpiresAt),
-                ProxyDocumentsJsonContext.Default.AdminSessionInfo)));
-        });
+    public Task<IActionResult> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage/session")] HttpRequest request)
+    {
+        IActionResult result = sessions.Read(request.Cookies[DashboardCookie.Name]) is { } session
+            ? NoStore(new JsonBodyResult<AdminSessionInfo>(new AdminSessionInfo(session.CsrfToken, session.ExpiresAt), ProxyDocumentsJsonContext.Default.AdminSessionInfo))
+            : new NoContentResult();
+        return Task.FromResult(result);
+    }
 
     [Function("DashboardLogout")]
     public Task<IActionResult> Logout([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "usage/logout")] HttpRequest request)

@@ -23,12 +23,13 @@ window.addEventListener('hashchange', () => void render());
 void start();
 
 async function start(): Promise<void> {
-  try {
-    setCsrf((await call<SessionInfo>('usage/session')).csrfToken);
-    await render();
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 401)) throw e;
+  const session = await call<SessionInfo | undefined>('usage/session');
+  if (!session) {
+    showSignIn();
+    return;
   }
+  setCsrf(session.csrfToken);
+  await render();
 }
 
 function showSignIn(): void {

@@ -6905,11 +6905,8 @@ g(p(), !1), r(() => {
 	nc = h.sessionEnded, ic();
 }), window.addEventListener("hashchange", () => void oc()), rc();
 async function rc() {
-	try {
-		i((await a("usage/session")).csrfToken), await oc();
-	} catch (t) {
-		if (!(t instanceof e && t.status === 401)) throw t;
-	}
+	let e = await a("usage/session");
+	e ? (i(e.csrfToken), await oc()) : ic();
 }
 function ic() {
 	let e = s("input", {
