@@ -6,7 +6,7 @@ public sealed record CacheEntry(string Key, string TenantId, byte[] Payload, Dat
 public interface IResponseCacheStore
 {
     /// <summary>The entry, unless missing or expired at <paramref name="now"/>.</summary>
-    Task<CacheEntry?> GetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<CacheEntry?> GetAsync(string tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task SetAsync(CacheEntry entry, CancellationToken cancellationToken);
 

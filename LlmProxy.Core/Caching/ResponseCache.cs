@@ -28,11 +28,11 @@ public sealed class ResponseCache(IResponseCacheStore store, IOptions<ResponseCa
         }
     }
 
-    public async Task<ChatCompletion?> GetCompletionAsync(string key, CancellationToken cancellationToken) =>
-        await GetAsync(key, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+    public async Task<ChatCompletion?> GetCompletionAsync(string tenantId, string key, CancellationToken cancellationToken) =>
+        await GetAsync(tenantId, key, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
 
-    public async Task<List<ChatCompletionChunk>?> GetStreamAsync(string key, CancellationToken cancellationToken) =>
-        await GetAsync(key, ProxyJsonContext.Default.ListChatCompletionChunk, cancellationToken).ConfigureAwait(false);
+    public async Task<List<ChatCompletionChunk>?> GetStreamAsync(string tenantId, string key, CancellationToken cancellationToken) =>
+        await GetAsync(tenantId, key, ProxyJsonContext.Default.ListChatCompletionChunk, cancellationToken).ConfigureAwait(false);
 
     public Task StoreCompletionAsync(string key, ProxyCall call, ChatCompletion completion) =>
         StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(completion, ProxyJsonContext.Default.ChatCompletion));
@@ -40,11 +40,11 @@ public sealed class ResponseCache(IResponseCacheStore store, IOptions<ResponseCa
     public Task StoreStreamAsync(string key, ProxyCall call, List<ChatCompletionChunk> chunks) =>
         StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(chunks, ProxyJsonContext.Default.ListChatCompletionChunk));
 
-    private async Task<T?> GetAsync<T>(string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
+    private async Task<T?> GetAsync<T>(string tenantId, string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
     {
         try
         {
-            var entry = await store.GetAsync(key, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var entry = await store.GetAsync(tenantId, key, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (entry is not null)
             {
                 Interlocked.Increment(ref _hits);

@@ -1,4 +1,6 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Caching;
+using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
@@ -112,8 +114,18 @@ public static class ServiceCollectionExtensions
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddSingleton<IResponseCacheStore, SqliteResponseCacheStore>();
+        services.AddSingleton<IRequestLogStore, SqliteRequestLogStore>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
+
+        services.AddOptions<ResponseCacheOptions>().Bind(configuration.GetSection(ResponseCacheOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ResponseCache>();
+        services.AddOptions<RequestLogOptions>().Bind(configuration.GetSection(RequestLogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestLogWriter>());
+        services.AddSingleton<RequestLogRecorder>();
+        services.AddSingleton<Housekeeping>();
 
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();

@@ -19,6 +19,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
     private readonly StringBuilder _streamedText = new();
     private int _published;
+    private long? _firstChunkAt;
+    private string? _wholeText;
 
     public ChatUsage? VendorUsage { get; private set; }
     public QuotaReservation? Reservation => reservation;
@@ -26,14 +28,40 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     public int HttpStatus { get; private set; } = 499;
     public string? Error { get; private set; }
 
+    /// <summary>The answer came from the response cache, not the vendor.</summary>
+    public bool Cached { get; init; }
+
+    public ProxyCall Call => call;
+
+    /// <summary>The vendor's id for its answer (<c>chatcmpl-…</c>, <c>msg_…</c>), for the request log.</summary>
+    public string? VendorResponseId { get; private set; }
+
+    /// <summary>Time from admission to the first streamed chunk; null for whole answers.</summary>
+    public long? TimeToFirstChunkMs => _firstChunkAt is { } at ? (long)clock.GetElapsedTime(_started, at).TotalMilliseconds : null;
+
+    /// <summary>The answer text as the caller received it (whole, or what was streamed so far).</summary>
+    public string ResponseText => _wholeText ?? _streamedText.ToString();
+
     public void Observe(ChatCompletionChunk chunk)
     {
+        if (_firstChunkAt is null)
+        {
+            _firstChunkAt = clock.GetTimestamp();
+            VendorResponseId = chunk.Id;
+        }
         if (chunk.Usage is { } usage) VendorUsage = usage;
         foreach (var choice in chunk.Choices)
         {
             if (choice.Delta.Content is { } content) _streamedText.Append(content);
             if (choice.Delta.ReasoningContent is { } reasoning) _streamedText.Append(reasoning);
         }
+    }
+
+    public void Succeeded(ChatCompletion completion)
+    {
+        VendorResponseId = completion.Id;
+        _wholeText = string.Join("\n", completion.Choices.Select(c => c.Message.Content?.JoinedText()));
+        Succeeded(completion.Usage);
     }
 
     public void Succeeded(ChatUsage? usage)
@@ -88,6 +116,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             Status = Status,
             HttpStatus = HttpStatus,
             Stream = call.Stream,
+            Cached = Cached,
             Error = Error,
             CostUsd = pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
             Timestamp = _startedAt,

@@ -1,4 +1,6 @@
+using LlmProxy.Core.Caching;
 using LlmProxy.Core.Catalog;
+using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Quotas;
@@ -20,6 +22,7 @@ public sealed class ProxyService(
     QuotaLimits limits,
     RateLimiter rateLimiter,
     QuotaService quotas,
+    ResponseCache cache,
     UsagePublisher publisher,
     TokenEstimator tokens,
     TimeProvider clock)
@@ -30,13 +33,21 @@ public sealed class ProxyService(
         call = catalogRules.Apply(call);
         var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
-        var headers = rate?.ToHeaders();
+        var headers = new Dictionary<string, string>(rate?.ToHeaders() ?? new Dictionary<string, string>());
+        var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
+        if (cacheKey is not null)
+        {
+            if (await FromCacheAsync(call, cacheKey, provider.Name, callLimits, headers, cancellationToken).ConfigureAwait(false) is { } hit)
+                return hit;
+            headers[CacheHeader] = "MISS";
+        }
+
         QuotaReservation? reservation;
         try
         {
             reservation = await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false);
         }
-        catch (ProxyException e) when (headers is not null)
+        catch (ProxyException e)
         {
             throw new ProxyException(e.Status, e.Type, e.Message, e.Param, e.Provider, e.RetryAfter, e)
             {
@@ -50,7 +61,8 @@ public sealed class ProxyService(
             try
             {
                 var completion = await provider.CompleteAsync(call.Request, cancellationToken).ConfigureAwait(false);
-                accounting.Succeeded(completion.Usage);
+                accounting.Succeeded(completion);
+                if (cacheKey is not null) await cache.StoreCompletionAsync(cacheKey, call, completion).ConfigureAwait(false);
                 return ProxyOutcome.Whole(completion with { Provider = provider.Name }, headers);
             }
             catch (ProxyException e)
@@ -74,7 +86,8 @@ public sealed class ProxyService(
         {
             if (!await vendor.MoveNextAsync().ConfigureAwait(false))
                 throw VendorErrorMapper.MidStream(provider.Name, $"{provider.Name} ended the stream without sending anything.");
-            return ProxyOutcome.Streaming(new ProxyStream(vendor, vendor.Current, accounting, publisher, provider.Name), headers);
+            Func<List<ChatCompletionChunk>, Task>? store = cacheKey is null ? null : chunks => cache.StoreStreamAsync(cacheKey, call, chunks);
+            return ProxyOutcome.Streaming(new ProxyStream(vendor, vendor.Current, accounting, publisher, provider.Name, store), headers);
         }
         catch (Exception e)
         {
@@ -84,5 +97,41 @@ public sealed class ProxyService(
             await publisher.PublishAsync(accounting).ConfigureAwait(false);
             throw;
         }
+    }
+
+    public const string CacheHeader = "X-Cache";
+
+    /// <summary>
+    /// Serves a call from the response cache: the stored answer, or the stored stream replayed chunk by chunk in the
+    /// same SSE shape. It still yields one usage event, marked cached; whether its tokens count against the quota is
+    /// a setting, and only then is a reservation taken.
+    /// </summary>
+    private async Task<ProxyOutcome?> FromCacheAsync(ProxyCall call, string cacheKey, string provider, CallLimits callLimits,
+        Dictionary<string, string> headers, CancellationToken cancellationToken)
+    {
+        ChatCompletion? completion = null;
+        List<ChatCompletionChunk>? chunks = null;
+        if (call.Stream) chunks = await cache.GetStreamAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
+        else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
+        if (completion is null && chunks is not { Count: > 0 }) return null;
+
+        var reservation = cache.CountsCachedTokens ? await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false) : null;
+        var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
+        var hitHeaders = new Dictionary<string, string>(headers) { [CacheHeader] = "HIT" };
+        if (completion is not null)
+        {
+            accounting.Succeeded(completion);
+            await publisher.PublishAsync(accounting).ConfigureAwait(false);
+            return ProxyOutcome.Whole(completion with { Provider = provider }, hitHeaders);
+        }
+        var replay = Replay(chunks!).GetAsyncEnumerator(cancellationToken);
+        await replay.MoveNextAsync().ConfigureAwait(false);
+        return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), hitHeaders);
+    }
+
+    private static async IAsyncEnumerable<ChatCompletionChunk> Replay(List<ChatCompletionChunk> chunks)
+    {
+        foreach (var chunk in chunks) yield return chunk;
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 }

@@ -16,8 +16,15 @@ public sealed class ProxyStream : IAsyncDisposable
     private readonly CallAccounting _accounting;
     private readonly UsagePublisher _publisher;
 
-    internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, UsagePublisher publisher, string provider)
+    private readonly Func<List<ChatCompletionChunk>, Task>? _onCompleted;
+    private readonly List<ChatCompletionChunk>? _received;
+
+    /// <param name="onCompleted">Given the whole chunk list once the stream completed normally (never a partial one): the cache's hook.</param>
+    internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, UsagePublisher publisher, string provider,
+        Func<List<ChatCompletionChunk>, Task>? onCompleted = null)
     {
+        _onCompleted = onCompleted;
+        _received = onCompleted is null ? null : [];
         _vendor = vendor;
         _first = first;
         _accounting = accounting;
@@ -38,6 +45,7 @@ public sealed class ProxyStream : IAsyncDisposable
         while (true)
         {
             _accounting.Observe(chunk);
+            _received?.Add(chunk);
             yield return chunk with { Provider = Provider };
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -64,9 +72,12 @@ public sealed class ProxyStream : IAsyncDisposable
         if (_accounting.VendorUsage is null)
         {
             var usage = _accounting.EstimatedUsage();
-            yield return new ChatCompletionChunk { Id = _first.Id, Created = _first.Created, Model = _first.Model, Choices = [], Usage = usage, Provider = Provider };
+            var usageChunk = new ChatCompletionChunk { Id = _first.Id, Created = _first.Created, Model = _first.Model, Choices = [], Usage = usage, Provider = Provider };
+            _received?.Add(usageChunk);
+            yield return usageChunk;
         }
-        _accounting.Succeeded(null);
+        _accounting.Succeeded((ChatUsage?)null);
+        if (_onCompleted is not null) await _onCompleted(_received!).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using LlmProxy.Core.Quotas;
+using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Logging;
@@ -9,11 +10,12 @@ namespace LlmProxy.Core.Proxy;
 /// Publishes a call's one usage event. The event settles the call's quota reservation when recorded; if it
 /// cannot be published, the reservation is released here so the tokens are not held until it expires.
 /// </summary>
-public sealed class UsagePublisher(IUsageQueue queue, QuotaService quotas, ILogger<UsagePublisher> log)
+public sealed class UsagePublisher(IUsageQueue queue, QuotaService quotas, RequestLogRecorder requestLog, ILogger<UsagePublisher> log)
 {
     internal async Task PublishAsync(CallAccounting accounting)
     {
         if (accounting.TakeEvent() is not { } usage) return;
+        await requestLog.RecordAsync(accounting, usage).ConfigureAwait(false);
         try
         {
             await queue.PublishAsync(usage, CancellationToken.None).ConfigureAwait(false);

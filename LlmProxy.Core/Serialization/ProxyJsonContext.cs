@@ -21,6 +21,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(List<ChatCompletionChunk>))]
 [JsonSerializable(typeof(List<ContentPart>))]
+[JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 [JsonSerializable(typeof(ContentPart))]
 [JsonSerializable(typeof(ChatModelList))]
 [JsonSerializable(typeof(ErrorBody))]

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Caching;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace LlmProxy.Core.Usage;
 /// Writes a usage event and its tokens to the store. Idempotent by event id, because queue delivery is at
 /// least once: a redelivered message changes nothing.
 /// </summary>
-public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quotaOptions, ILogger<UsageRecorder> log)
+public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quotaOptions, IOptions<ResponseCacheOptions> cacheOptions, ILogger<UsageRecorder> log)
 {
     private readonly Lock _gate = new();
     private readonly List<(long Count, bool NewOnly, TaskCompletionSource Done)> _waiters = [];
@@ -26,7 +27,7 @@ public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quot
     public async Task<bool> RecordAsync(UsageEvent usage, CancellationToken cancellationToken)
     {
         var period = QuotaPeriod.Containing(usage.Timestamp, quotaOptions.Value.Period);
-        var counted = usage.Cached ? 0 : usage.TotalTokens;
+        var counted = usage.Cached && !cacheOptions.Value.CountCachedTokensAgainstQuota ? 0 : usage.TotalTokens;
         var recorded = await store.RecordAsync(usage, period, counted, cancellationToken).ConfigureAwait(false);
         if (recorded)
             log.LogDebug("Recorded usage {UsageId}: {Tenant}/{User} {Provider}/{Model} {Tokens} tokens", usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, counted);

@@ -1,3 +1,4 @@
+using LlmProxy.Core;
 using Cronos;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Functions.Functions;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Standalone;
 
 /// <summary>The standalone host's stand-in for the ResetQuotaPeriods timer trigger, on the same schedule setting.</summary>
-internal sealed class StandaloneTimer(QuotaPeriodResetter resetter, IConfiguration configuration, TimeProvider clock, ILogger<StandaloneTimer> log) : BackgroundService
+internal sealed class StandaloneTimer(Housekeeping housekeeping, IConfiguration configuration, TimeProvider clock, ILogger<StandaloneTimer> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +21,7 @@ internal sealed class StandaloneTimer(QuotaPeriodResetter resetter, IConfigurati
             try
             {
                 await Task.Delay(next - now.UtcDateTime, clock, stoppingToken);
-                await resetter.RunAsync(stoppingToken);
+                await housekeeping.RunAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

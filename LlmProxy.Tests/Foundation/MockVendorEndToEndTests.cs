@@ -156,7 +156,7 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
         (await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         await host.WhenUsageHandledAsync(1);
 
-        var refused = await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken);
+        var refused = await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody.Replace("Hola mundo", "Hola otra vez")), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter!.Delta > TimeSpan.Zero);

@@ -6,7 +6,7 @@ namespace LlmProxy.Tests.Infrastructure;
 public static class UsageRows
 {
     public sealed record Row(string Id, string TenantId, string UserId, string Provider, string Model,
-        int PromptTokens, int CompletionTokens, bool Estimated, string Status, int HttpStatus, bool Stream, double? CostUsd = null);
+        int PromptTokens, int CompletionTokens, bool Estimated, string Status, int HttpStatus, bool Stream, double? CostUsd = null, bool Cached = false);
 
     public static async Task<IReadOnlyList<Row>> ReadAsync(string databasePath)
     {
@@ -14,7 +14,7 @@ public static class UsageRows
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, status, http_status, stream, cost_usd
+            SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, status, http_status, stream, cost_usd, cached
             FROM usage_events ORDER BY timestamp_ms, id
             """;
         var rows = new List<Row>();
@@ -22,7 +22,7 @@ public static class UsageRows
         while (await reader.ReadAsync())
             rows.Add(new Row(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetInt32(5), reader.GetInt32(6), reader.GetBoolean(7), reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10),
-                reader.IsDBNull(11) ? null : reader.GetDouble(11)));
+                reader.IsDBNull(11) ? null : reader.GetDouble(11), reader.GetBoolean(12)));
         return rows;
     }
 }

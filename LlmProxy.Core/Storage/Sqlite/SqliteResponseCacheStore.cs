@@ -4,12 +4,13 @@ namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed class SqliteResponseCacheStore(SqliteConnectionFactory connections) : IResponseCacheStore
 {
-    public async Task<CacheEntry?> GetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<CacheEntry?> GetAsync(string tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT tenant_id, payload, created_ms, expires_ms FROM response_cache WHERE key = $key AND expires_ms > $now;";
+        command.CommandText = "SELECT tenant_id, payload, created_ms, expires_ms FROM response_cache WHERE key = $key AND tenant_id = $tenant AND expires_ms > $now;";
         command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
