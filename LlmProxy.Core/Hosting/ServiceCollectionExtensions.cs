@@ -3,7 +3,6 @@ using LlmProxy.Core.Caching;
 using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
-using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
 using LlmProxy.Core.Providers;
@@ -91,7 +90,6 @@ public static class ServiceCollectionExtensions
         {
             services.AddSingleton<SqliteConnectionFactory>();
             AddStore<SqliteStore>(services);
-            services.TryAddSingleton<IRequestLogStore, SqliteRequestLogStore>();
         }
         services.AddHostedService<StoreInitializer>();
 
