@@ -7,14 +7,18 @@ import { launchChromium, outputDirectory, ProxyProcess, waitMs } from '../../../
 
 const inputPrice = 1000; // USD per million prompt tokens, so that the seeded cost is a visible figure
 const outputPrice = 2000;
-const seeds: [string, string][] = [['acme', 'ana'], ['acme', 'ana'], ['acme', 'ana'], ['acme', 'bob'], ['globex', 'eve'], ['globex', 'eve']];
+// The last call repeats the one before it word for word, so the response cache answers it.
+const seeds: [string, string, string][] = [['acme', 'ana', 'seeded call 1 of ana'], ['acme', 'ana', 'seeded call 2 of ana'],
+  ['acme', 'ana', 'seeded call 3 of ana'], ['acme', 'bob', 'seeded call 4 of bob'], ['globex', 'eve', 'seeded call 5 of eve'],
+  ['globex', 'eve', 'seeded call 5 of eve']];
 
 let proxy: ProxyProcess;
 let browser: Browser;
 let context: BrowserContext | undefined;
 let consoleErrors: string[] = [];
 const keys = new Map<string, string>();
-const seeded = { requests: 0, prompt: 0, completion: 0 };
+const seeded = { requests: 0, prompt: 0, completion: 0, cached: 0 };
+let unique = 0;
 
 async function tenantKey(tenant: string): Promise<string> {
   if (!keys.has(tenant)) {
@@ -25,11 +29,11 @@ async function tenantKey(tenant: string): Promise<string> {
   return keys.get(tenant)!;
 }
 
-async function callProxy(tenant: string, user: string): Promise<Response> {
+async function callProxy(tenant: string, user: string, content = `fresh call ${++unique} of ${user}`): Promise<Response> {
   return fetch(`${proxy.url}/api/llm-proxy`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await tenantKey(tenant)}` },
-    body: JSON.stringify({ provider: 'mock', model: 'echo', tenantId: tenant, userId: user, messages: [{ role: 'user', content: `seeded call of ${user}` }] }),
+    body: JSON.stringify({ provider: 'mock', model: 'echo', tenantId: tenant, userId: user, messages: [{ role: 'user', content }] }),
   });
 }
 
@@ -52,14 +56,16 @@ beforeAll(async () => {
     'LlmProxy:Models:mock:echo:OutputPricePerMillion': String(outputPrice),
     'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
   });
-  for (const [tenant, user] of seeds) {
-    const answer = await callProxy(tenant, user);
+  for (const [tenant, user, content] of seeds) {
+    const answer = await callProxy(tenant, user, content);
     expect(answer.status).toBe(200);
+    if (answer.headers.get('X-Cache') === 'HIT') seeded.cached += 1;
     const usage = ((await answer.json()) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
     seeded.requests += 1;
     seeded.prompt += usage.prompt_tokens;
     seeded.completion += usage.completion_tokens;
   }
+  expect(seeded.cached).toBe(1);
   await whenRecorded(seeded.requests);
   browser = await launchChromium();
 });
@@ -116,7 +122,8 @@ describe('admin dashboard at /usage', () => {
     const cost = (seeded.prompt * inputPrice + seeded.completion * outputPrice) / 1_000_000;
     expect(await metric(page, 'cost').textContent()).toBe(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 4 }).format(cost));
     expect(await metric(page, 'error-rate').textContent()).toBe('0%');
-    expect(await metric(page, 'cache-hit').textContent()).toBe('0%');
+    expect(await metric(page, 'cache-hit').textContent()).toBe(
+      new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(seeded.cached / seeded.requests));
     expect(await metric(page, 'p95').textContent()).toMatch(/^\d[\d,]* ms$/);
     const cookie = (await context!.cookies()).find((c) => c.name === 'llmproxy_admin')!;
     expect(cookie.httpOnly).toBe(true);
@@ -174,6 +181,12 @@ describe('admin dashboard at /usage', () => {
     await expect.poll(() => page.locator('#request-log tbody tr[data-id]').count(), { timeout: waitMs }).toBe(2);
     const tenants = await page.locator('#request-log tbody tr[data-id] td:nth-child(2)').allTextContents();
     expect(tenants).toEqual(['globex', 'globex']);
+    await page.locator('#filter-cached').selectOption('true');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => page.locator('#request-log tbody tr[data-id]').count(), { timeout: waitMs }).toBe(1);
+    await page.locator('#filter-cached').selectOption('');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => page.locator('#request-log tbody tr[data-id]').count(), { timeout: waitMs }).toBe(2);
 
     const download = page.waitForEvent('download', { timeout: waitMs });
     await page.locator('#export-csv').click();
@@ -182,8 +195,8 @@ describe('admin dashboard at /usage', () => {
     expect(csv.slice(1).map((l) => l.split(',')[2])).toEqual(['globex', 'globex']);
 
     await page.locator('#request-log tbody tr[data-id]').first().getByRole('button', { name: /Open/ }).click();
-    await expect.poll(() => page.locator('#entry-request').textContent(), { timeout: waitMs }).toContain('seeded call of eve');
-    expect(await page.locator('#entry-response').textContent()).toContain('seeded call of eve');
+    await expect.poll(() => page.locator('#entry-request').textContent(), { timeout: waitMs }).toContain('seeded call 5 of eve');
+    expect(await page.locator('#entry-response').textContent()).toContain('seeded call 5 of eve');
     await shot(page, 'request-detail');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('dialog').count(), { timeout: waitMs }).toBe(0);
