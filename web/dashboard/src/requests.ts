@@ -57,7 +57,7 @@ async function openEntry(id: string): Promise<void> {
   const dialog = h('dialog', { 'aria-labelledby': 'entry-title', className: 'entry-dialog' },
     h('h2', { id: 'entry-title' }, `${t.details}: ${e.id}`),
     h('dl', {}, fact(t.time, formats.time(e.timestamp)), fact(t.tenant, e.tenantId), fact(t.user, e.userId), fact(t.provider, e.provider),
-      fact(t.model, e.model), fact(t.status, `${e.status} (${e.httpStatus})`), fact(t.latency, formats.ms(e.latencyMs)),
+      fact(t.model, e.model), fact(t.status, `${e.status} (${e.httpStatus})`), fact(t.cached, e.cached ? t.yes : t.no), fact(t.latency, formats.ms(e.latencyMs)),
       e.error ? fact(t.error, e.error) : null),
     e.bodiesTruncated ? h('p', {}, t.truncated) : null,
     h('h3', {}, t.requestBody), h('pre', { id: 'entry-request', tabindex: 0 }, pretty(e.requestBody)),

@@ -22,7 +22,8 @@ export async function renderScopes(target: HTMLElement, state: OverviewState, re
     for (const th of headers.querySelectorAll<HTMLElement>('th[data-key]'))
       th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   };
-  const column = (key: SortKey, label: string) => h('th', { scope: 'col', 'data-key': key },
+  const numeric: SortKey[] = ['tokenLimit', 'used', 'reserved', 'requestsPerMinute'];
+  const column = (key: SortKey, label: string) => h('th', { scope: 'col', 'data-key': key, className: numeric.includes(key) ? 'num' : undefined },
     h('button', { type: 'button', className: 'sort', onclick: () => {
       sort.descending = sort.key === key ? !sort.descending : false;
       sort.key = key;

@@ -6640,13 +6640,14 @@ function Hs(e, t, n) {
 	return s("section", {
 		className: "card",
 		id: n ? "top-users" : "top-tenants"
-	}, s("h2", {}, e), t.length === 0 ? s("p", {}, h.noData) : l(s("table", {}, s("thead", {}, s("tr", {}, [
-		h.tenant,
-		n ? h.user : null,
+	}, s("h2", {}, e), t.length === 0 ? s("p", {}, h.noData) : l(s("table", {}, s("thead", {}, s("tr", {}, s("th", { scope: "col" }, h.tenant), n ? s("th", { scope: "col" }, h.user) : null, [
 		h.requestsCount,
 		h.tokens,
 		h.cost
-	].filter(Boolean).map((e) => s("th", { scope: "col" }, e)))), s("tbody", {}, t.map((e) => s("tr", {}, s("td", {}, s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId)), n ? s("td", {}, e.userId ?? "") : null, s("td", { className: "num" }, _.number(e.requests)), s("td", { className: "num" }, _.number(e.tokens)), s("td", { className: "num" }, _.usd(e.costUsd)))))), e));
+	].map((e) => s("th", {
+		scope: "col",
+		className: "num"
+	}, e)))), s("tbody", {}, t.map((e) => s("tr", {}, s("td", {}, s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId)), n ? s("td", {}, e.userId ?? "") : null, s("td", { className: "num" }, _.number(e.requests)), s("td", { className: "num" }, _.number(e.tokens)), s("td", { className: "num" }, _.usd(e.costUsd)))))), e));
 }
 // src/quota.ts
 var Us = (e) => e ? `${e.tokenLimit ?? "–"} tokens, ${e.requestsPerMinute ?? "–"}${h.perMinute}` : h.none;
@@ -6803,7 +6804,7 @@ async function Js(e) {
 	}, r = (e, t) => [s("dt", {}, e), s("dd", {}, t)], i = s("dialog", {
 		"aria-labelledby": "entry-title",
 		className: "entry-dialog"
-	}, s("h2", { id: "entry-title" }, `${h.details}: ${t.id}`), s("dl", {}, r(h.time, _.time(t.timestamp)), r(h.tenant, t.tenantId), r(h.user, t.userId), r(h.provider, t.provider), r(h.model, t.model), r(h.status, `${t.status} (${t.httpStatus})`), r(h.latency, _.ms(t.latencyMs)), t.error ? r(h.error, t.error) : null), t.bodiesTruncated ? s("p", {}, h.truncated) : null, s("h3", {}, h.requestBody), s("pre", {
+	}, s("h2", { id: "entry-title" }, `${h.details}: ${t.id}`), s("dl", {}, r(h.time, _.time(t.timestamp)), r(h.tenant, t.tenantId), r(h.user, t.userId), r(h.provider, t.provider), r(h.model, t.model), r(h.status, `${t.status} (${t.httpStatus})`), r(h.cached, t.cached ? h.yes : h.no), r(h.latency, _.ms(t.latencyMs)), t.error ? r(h.error, t.error) : null), t.bodiesTruncated ? s("p", {}, h.truncated) : null, s("h3", {}, h.requestBody), s("pre", {
 		id: "entry-request",
 		tabindex: 0
 	}, n(t.requestBody)), s("h3", {}, h.responseBody), s("pre", {
@@ -6829,9 +6830,15 @@ async function Xs(e, t, n, r) {
 		let e = Ys.trim().toLowerCase(), t = i.scopes.filter((t) => !e || t.tenantId.toLowerCase().includes(e) || (t.userId ?? "").toLowerCase().includes(e)).sort(Zs);
 		c.replaceChildren(...t.map((e) => Qs(e, n, !r)));
 		for (let e of u.querySelectorAll("th[data-key]")) e.setAttribute("aria-sort", e.dataset.key === $.key ? $.descending ? "descending" : "ascending" : "none");
-	}, f = (e, t) => s("th", {
+	}, f = [
+		"tokenLimit",
+		"used",
+		"reserved",
+		"requestsPerMinute"
+	], p = (e, t) => s("th", {
 		scope: "col",
-		"data-key": e
+		"data-key": e,
+		className: f.includes(e) ? "num" : void 0
 	}, s("button", {
 		type: "button",
 		className: "sort",
@@ -6839,8 +6846,8 @@ async function Xs(e, t, n, r) {
 			$.descending = $.key === e && !$.descending, $.key = e, d();
 		}
 	}, t));
-	u.append(f("tenantId", h.tenant), f("userId", h.user), f("tokenLimit", h.quota), f("used", h.used), f("reserved", h.reserved), f("remaining", h.remaining), f("requestsPerMinute", h.rateLimit), f("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
-	let p = s("input", {
+	u.append(p("tenantId", h.tenant), p("userId", h.user), p("tokenLimit", h.quota), p("used", h.used), p("reserved", h.reserved), p("remaining", h.remaining), p("requestsPerMinute", h.rateLimit), p("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
+	let m = s("input", {
 		type: "search",
 		id: "scope-search",
 		value: Ys,
@@ -6854,7 +6861,7 @@ async function Xs(e, t, n, r) {
 	}, s("h2", {}, `${h.scopes} · ${h.period}: ${i.periodStart.slice(0, 10)} – ${i.periodEnd.slice(0, 10)}`), s("label", {
 		for: "scope-search",
 		className: "inline"
-	}, h.search, " ", p), i.scopes.length === 0 ? s("p", {}, h.noData) : l(s("table", { className: "scopes" }, s("thead", {}, u), c), h.scopes))), d();
+	}, h.search, " ", m), i.scopes.length === 0 ? s("p", {}, h.noData) : l(s("table", { className: "scopes" }, s("thead", {}, u), c), h.scopes))), d();
 }
 function Zs(e, t) {
 	let n = (e) => {
