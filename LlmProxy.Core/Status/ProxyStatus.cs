@@ -12,6 +12,8 @@ public sealed record ProxyStatus
     public required IReadOnlyList<ProviderState> Providers { get; init; }
     public required ComponentState Store { get; init; }
     public required ComponentState Queue { get; init; }
+    /// <summary>Response-cache hits over lookups on this instance since it started; null before the first lookup.</summary>
+    public double? CacheHitRatio { get; init; }
 }
 
 /// <param name="Circuit">closed, open, halfopen or isolated.</param>

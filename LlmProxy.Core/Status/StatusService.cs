@@ -1,4 +1,5 @@
 using System.Reflection;
+using LlmProxy.Core.Caching;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Resilience;
@@ -16,6 +17,7 @@ public sealed class StatusService(
     IOptions<StoreOptions> storeOptions,
     HostInfo host,
     VendorHealth health,
+    ResponseCache cache,
     TimeProvider clock)
 {
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -44,6 +46,7 @@ public sealed class StatusService(
             }).ToList(),
             Store = new ComponentState(storeOptions.Value.Kind.ToString().ToLowerInvariant(), storeUp.Result),
             Queue = new ComponentState(queue.Kind, queueUp.Result),
+            CacheHitRatio = cache.HitRatio,
         };
     }
 }
