@@ -141,6 +141,28 @@ describe('admin dashboard at /usage', () => {
     await expect.poll(() => page.locator('button[data-range="today"]').getAttribute('aria-pressed'), { timeout: waitMs }).toBe('true');
     expect(await metric(page, 'requests').textContent()).toBe(number(seeded.requests));
     await shot(page, 'overview');
+
+    // A custom range that ends yesterday holds none of today's calls; one that ends today holds them all.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.locator('button[data-range="custom"]').click();
+    await page.locator('#range-from').fill(day(-3));
+    await page.locator('#range-to').fill(day(-1));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => metric(page, 'requests').textContent(), { timeout: waitMs }).toBe('0');
+    await page.locator('button[data-range="custom"]').click();
+    await page.locator('#range-to').fill(day(0));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => metric(page, 'requests').textContent(), { timeout: waitMs }).toBe(number(seeded.requests));
+
+    // Drill-down into one tenant: its users, models and daily usage.
+    await page.locator('#top-tenants').getByRole('link', { name: 'acme' }).click();
+    await page.locator('#models tbody tr').first().waitFor({ timeout: waitMs });
+    expect(await page.locator('h1').textContent()).toBe('Tenant: acme');
+    expect(await page.locator('table.scopes tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-scope'))))
+      .toEqual(['acme', 'acme / ana', 'acme / bob']);
+    expect(await page.locator('#models tbody tr').first().textContent()).toContain('echo');
+    expect(await metric(page, 'requests').textContent()).toBe(number(seeds.filter(([tenant]) => tenant === 'acme').length));
+    await shot(page, 'tenant-acme');
   });
 
   it('changes a user quota from the tenants table; the next proxied call is refused and the audit trail shows the change', async () => {
