@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LlmProxy.Core.Admin;
 
 /// <summary>Section <c>LlmProxy:Admin</c>.</summary>
@@ -7,4 +9,8 @@ public sealed class AdminOptions
 
     /// <summary>Key for the <c>api/admin/...</c> routes, sent as <c>X-Admin-Key</c>. Unset: the admin API is closed.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>How long a dashboard session lasts after sign-in; it is not extended by use.</summary>
+    [Range(1, 1440)]
+    public int SessionMinutes { get; set; } = 30;
 }

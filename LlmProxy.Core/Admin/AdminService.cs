@@ -7,7 +7,7 @@ using LlmProxy.Core.Usage;
 namespace LlmProxy.Core.Admin;
 
 /// <summary>What the admin routes do: quota overrides per tenant and user, usage aggregates, poison replay.</summary>
-public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLimits limits, PoisonReplayer replayer, TimeProvider clock)
+public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, IQuotaAuditStore audit, QuotaLimits limits, PoisonReplayer replayer, TimeProvider clock)
 {
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(30);
     private static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);
@@ -20,14 +20,29 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLim
         return new QuotaOverrideView(tenantId, userId, current, new QuotaOverride(effective.Tokens, effective.RequestsPerMinute));
     }
 
-    /// <summary>Sets the scope's override; one with neither field set removes it (back to the defaults).</summary>
-    public async Task<QuotaOverrideView> SetQuotaAsync(string tenantId, string? userId, QuotaOverride value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the scope's override; one with neither field set removes it (back to the defaults). The change is
+    /// recorded in the audit trail under <paramref name="actor"/> (the admin key or dashboard session that made it).
+    /// </summary>
+    public async Task<QuotaOverrideView> SetQuotaAsync(string tenantId, string? userId, QuotaOverride value, string actor, CancellationToken cancellationToken)
     {
         if (value.TokenLimit is < 0) throw ProxyException.BadRequest("'tokenLimit' must be 0 (unlimited) or more.", "tokenLimit");
         if (value.RequestsPerMinute is < 0) throw ProxyException.BadRequest("'requestsPerMinute' must be 0 (unlimited) or more.", "requestsPerMinute");
         var scope = Scope(tenantId, userId);
-        await quotas.SetOverrideAsync(scope, value.TokenLimit is null && value.RequestsPerMinute is null ? null : value, cancellationToken).ConfigureAwait(false);
+        var old = await quotas.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
+        var updated = value.TokenLimit is null && value.RequestsPerMinute is null ? null : value;
+        await quotas.SetOverrideAsync(scope, updated, cancellationToken).ConfigureAwait(false);
+        await audit.AddAsync(new QuotaAuditEntry(Guid.NewGuid().ToString("N"), tenantId, userId, actor, clock.GetUtcNow(), old, updated),
+            cancellationToken).ConfigureAwait(false);
         return await GetQuotaAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest quota changes, of one tenant or of all.</summary>
+    public Task<IReadOnlyList<QuotaAuditEntry>> AuditAsync(string? tenantId, int limit, CancellationToken cancellationToken)
+    {
+        if (tenantId is not null) RequestValidator.CheckId(tenantId, "tenantId");
+        if (limit is < 1 or > 1000) throw ProxyException.BadRequest("'limit' must be 1 to 1000.", "limit");
+        return audit.ListAsync(tenantId, limit, cancellationToken);
     }
 
     /// <summary>Usage per tenant, user, vendor, model and day in [from, to); the last 30 UTC days (today included) by default.</summary>
@@ -39,11 +54,7 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLim
             if (tenantId is null) throw ProxyException.BadRequest("'userId' needs 'tenantId'.", "userId");
             RequestValidator.CheckId(userId, "userId");
         }
-        // Rows are per UTC day, so the default range is whole days: the last 30, today included.
-        var end = to ?? new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        var start = from ?? end - DefaultRange;
-        if (start >= end) throw ProxyException.BadRequest("'from' must be before 'to'.", "from");
-        if (end - start > MaxRange) throw ProxyException.BadRequest("The range from 'from' to 'to' must be at most 366 days.", "from");
+        var (start, end) = Range(from, to);
         var rows = await usage.AggregateAsync(new UsageQuery(tenantId, userId, start, end), cancellationToken).ConfigureAwait(false);
         return new UsageReport(start, end, rows.Sum(r => r.Requests), rows.Sum(r => r.TotalTokens), rows);
     }
@@ -61,7 +72,18 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, QuotaLim
         }
     }
 
-    private static QuotaScope Scope(string tenantId, string? userId)
+    /// <summary>A report range: [from, to), by default the last 30 whole UTC days (today included), at most 366 days.</summary>
+    public (DateTimeOffset From, DateTimeOffset To) Range(DateTimeOffset? from, DateTimeOffset? to)
+    {
+        // Rows are per UTC day, so the default range is whole days.
+        var end = to ?? new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        var start = from ?? end - DefaultRange;
+        if (start >= end) throw ProxyException.BadRequest("'from' must be before 'to'.", "from");
+        if (end - start > MaxRange) throw ProxyException.BadRequest("The range from 'from' to 'to' must be at most 366 days.", "from");
+        return (start, end);
+    }
+
+    internal static QuotaScope Scope(string tenantId, string? userId)
     {
         RequestValidator.CheckId(tenantId, "tenantId");
         if (userId is null) return QuotaScope.Tenant(tenantId);

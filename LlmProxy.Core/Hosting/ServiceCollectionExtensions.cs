@@ -50,7 +50,7 @@ public static class ServiceCollectionExtensions
                 "LlmProxy:Cors:AllowedOrigins entries must be '*' or origins such as https://app.example.com (scheme, host, port; no path).")
             .ValidateOnStart();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new HostInfo(hostKind));
@@ -130,6 +130,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();
+        services.AddSingleton<DashboardService>();
+        services.AddSingleton<AdminSessions>();
+        services.AddSingleton<AdminGate>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestReader>();
@@ -144,8 +147,9 @@ public static class ServiceCollectionExtensions
     }
 
     private static void AddStore<TStore>(IServiceCollection services)
-        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle
+        where TStore : class, IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle, IQuotaAuditStore
     {
+        services.AddSingleton<IQuotaAuditStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<TStore>();
         services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IQuotaStore>(sp => sp.GetRequiredService<TStore>());

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
@@ -42,4 +43,10 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(QuotaOverrideView))]
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(PoisonReplay))]
+[JsonSerializable(typeof(UsageOverview))]
+[JsonSerializable(typeof(ScopeTable))]
+[JsonSerializable(typeof(IReadOnlyList<QuotaAuditEntry>))]
+[JsonSerializable(typeof(IReadOnlyList<RequestLogEntry>))]
+[JsonSerializable(typeof(RequestLogEntry))]
+[JsonSerializable(typeof(AdminSessionInfo))]
 public sealed partial class ProxyDocumentsJsonContext : JsonSerializerContext;

@@ -18,6 +18,9 @@ public interface IUsageStore
 
     /// <summary>Event counts and token sums per tenant, user, vendor, model and UTC day in [From, To).</summary>
     Task<IReadOnlyList<UsageAggregate>> AggregateAsync(UsageQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The latencies of the events in [From, To), ascending, for percentiles.</summary>
+    Task<IReadOnlyList<long>> LatenciesAsync(UsageQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>Token counters, reservations against them, and per-scope limit overrides.</summary>
@@ -83,5 +86,9 @@ public sealed record RateDecision(bool Admitted, QuotaScope? RefusedBy, RateCoun
 /// <summary>Filters of a usage aggregate; null = any.</summary>
 public sealed record UsageQuery(string? TenantId, string? UserId, DateTimeOffset From, DateTimeOffset To);
 
+/// <param name="ErrorRequests">Events whose status is not ok.</param>
+/// <param name="CostUsd">Sum of the events' known costs (events of unpriced models add nothing).</param>
+/// <param name="LastAt">The group's newest event.</param>
 public sealed record UsageAggregate(string TenantId, string UserId, string Provider, string Model, string Day,
-    long Requests, long PromptTokens, long CompletionTokens, long TotalTokens);
+    long Requests, long PromptTokens, long CompletionTokens, long TotalTokens,
+    long CachedRequests, long ErrorRequests, decimal CostUsd, DateTimeOffset LastAt);

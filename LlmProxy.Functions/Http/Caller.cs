@@ -12,6 +12,14 @@ public static class Caller
         authenticator.AuthenticateAsync(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault(),
             request.HttpContext.RequestAborted);
 
+    /// <summary>
+    /// The admin key from <c>X-Admin-Key</c> (or else <c>Authorization: Bearer</c>), or the dashboard's session
+    /// cookie with, on writes, its CSRF header. Returns who is calling, for the audit trail.
+    /// </summary>
+    public static string Demand(this AdminGate gate, HttpRequest request) =>
+        gate.Demand(AdminKey(request), request.Cookies[DashboardCookie.Name], request.Headers[AdminGate.CsrfHeader].FirstOrDefault(),
+            isWrite: !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method));
+
     /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
     public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)
     {
@@ -21,12 +29,12 @@ public static class Caller
     }
 
     /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>
-    public static void Demand(this AdminKeyCheck check, HttpRequest request)
+    public static string? AdminKey(HttpRequest request)
     {
         var presented = request.Headers[AdminKeyCheck.Header].FirstOrDefault();
         if (string.IsNullOrEmpty(presented) && request.Headers.Authorization.FirstOrDefault() is { } authorization
             && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             presented = authorization[7..].Trim();
-        check.Demand(presented);
+        return presented;
     }
 }

@@ -30,6 +30,24 @@ public static class QueryValues
             : throw ProxyException.BadRequest($"'{name}' must be an ISO 8601 date or date-time.", name);
     }
 
+    /// <summary>A free-text filter value (a vendor, model or status name): at most 200 characters, no control characters; null when absent.</summary>
+    public static string? Text(HttpRequest request, string name)
+    {
+        var value = request.Query[name].FirstOrDefault();
+        if (string.IsNullOrEmpty(value)) return null;
+        if (value.Length > 200 || value.Any(char.IsControl))
+            throw ProxyException.BadRequest($"'{name}' must be at most 200 characters without control characters.", name);
+        return value;
+    }
+
+    /// <summary><c>true</c> or <c>false</c>; null when absent.</summary>
+    public static bool? Bool(HttpRequest request, string name)
+    {
+        var value = request.Query[name].FirstOrDefault();
+        if (string.IsNullOrEmpty(value)) return null;
+        return bool.TryParse(value, out var flag) ? flag : throw ProxyException.BadRequest($"'{name}' must be true or false.", name);
+    }
+
     public static int Int(HttpRequest request, string name, int defaultValue)
     {
         var value = request.Query[name].FirstOrDefault();

@@ -31,7 +31,8 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     private QuotaReservation Reservation(string tenant, string user, long tokens, TimeSpan? ttl = null) =>
         new(Guid.NewGuid().ToString("N"), tenant, user, Period, tokens, Clock.GetUtcNow() + (ttl ?? TimeSpan.FromMinutes(30)));
 
-    private UsageEvent Event(string tenant, string user, int prompt, int completion, string? reservationId = null, string provider = "openai", string model = "gpt-4o-mini") => new()
+    private UsageEvent Event(string tenant, string user, int prompt, int completion, string? reservationId = null, string provider = "openai", string model = "gpt-4o-mini",
+        bool cached = false, string status = UsageStatuses.Ok, decimal? cost = null, long latencyMs = 0) => new()
     {
         Id = Guid.NewGuid().ToString("N"),
         TenantId = tenant,
@@ -40,8 +41,11 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
         Model = model,
         PromptTokens = prompt,
         CompletionTokens = completion,
-        Status = UsageStatuses.Ok,
+        Status = status,
         HttpStatus = 200,
+        Cached = cached,
+        CostUsd = cost,
+        LatencyMs = latencyMs,
         Timestamp = Clock.GetUtcNow(),
         ReservationId = reservationId,
     };
@@ -144,20 +148,23 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     [Fact]
     public async Task Aggregates_group_by_tenant_user_vendor_model_and_day()
     {
-        await RecordAsync(Event("acme", "ana", 10, 5));
-        await RecordAsync(Event("acme", "ana", 20, 5));
-        await RecordAsync(Event("acme", "bob", 1, 1, provider: "anthropic", model: "claude"));
+        var first = Clock.GetUtcNow();
+        await RecordAsync(Event("acme", "ana", 10, 5, cost: 0.5m, latencyMs: 300));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await RecordAsync(Event("acme", "ana", 20, 5, cached: true, cost: 0.25m, latencyMs: 100));
+        await RecordAsync(Event("acme", "bob", 1, 1, provider: "anthropic", model: "claude", status: UsageStatuses.VendorError, latencyMs: 200));
         Clock.Advance(TimeSpan.FromDays(1));
-        await RecordAsync(Event("acme", "ana", 3, 3));
+        await RecordAsync(Event("acme", "ana", 3, 3, latencyMs: 400));
         await RecordAsync(Event("globex", "ana", 7, 7));
 
         var acme = await Usage.AggregateAsync(new UsageQuery("acme", null, Period.Start, Period.End), Ct);
         Assert.Equal(
         [
-            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-20", 2, 30, 10, 40),
-            new UsageAggregate("acme", "bob", "anthropic", "claude", "2026-11-20", 1, 1, 1, 2),
-            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-21", 1, 3, 3, 6),
+            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-20", 2, 30, 10, 40, 1, 0, 0.75m, first.AddSeconds(1)),
+            new UsageAggregate("acme", "bob", "anthropic", "claude", "2026-11-20", 1, 1, 1, 2, 0, 1, 0m, first.AddSeconds(1)),
+            new UsageAggregate("acme", "ana", "openai", "gpt-4o-mini", "2026-11-21", 1, 3, 3, 6, 0, 0, 0m, Clock.GetUtcNow()),
         ], acme);
+        Assert.Equal([100L, 200, 300, 400], await Usage.LatenciesAsync(new UsageQuery("acme", null, Period.Start, Period.End), Ct));
         var ana = await Usage.AggregateAsync(new UsageQuery("acme", "ana", Period.Start, Period.End), Ct);
         Assert.Equal(3, ana.Sum(r => r.Requests));
         var everyone = await Usage.AggregateAsync(new UsageQuery(null, null, Period.Start, Period.End), Ct);
@@ -213,6 +220,24 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
         Assert.Equal(3, await resetter.RunAsync(Ct));
         Assert.Equal(0, await resetter.RunAsync(Ct));
         Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task The_quota_audit_trail_lists_changes_newest_first_per_tenant()
+    {
+        var audit = _core.Get<LlmProxy.Core.Admin.IQuotaAuditStore>();
+        var at = Clock.GetUtcNow();
+        await audit.AddAsync(new("1", "acme", null, "admin key 1", at, null, new QuotaOverride(100, null)), Ct);
+        await audit.AddAsync(new("2", "acme", "ana", "dashboard session 2", at.AddSeconds(1), new QuotaOverride(5, 2), null), Ct);
+        await audit.AddAsync(new("3", "globex", "bob", "admin key 1", at.AddSeconds(2), new QuotaOverride(null, 3), new QuotaOverride(7, null)), Ct);
+
+        var acme = await audit.ListAsync("acme", 10, Ct);
+        Assert.Equal(
+        [
+            new("2", "acme", "ana", "dashboard session 2", at.AddSeconds(1), new QuotaOverride(5, 2), null),
+            new LlmProxy.Core.Admin.QuotaAuditEntry("1", "acme", null, "admin key 1", at, null, new QuotaOverride(100, null)),
+        ], acme);
+        Assert.Equal(["3", "2"], (await audit.ListAsync(null, 2, Ct)).Select(e => e.Id));
     }
 }
 

@@ -111,5 +111,23 @@ internal static class SqliteMigrations
             PRIMARY KEY (scope, window_start_ms)
         ) WITHOUT ROWID;
         """,
+        // Audit trail of quota override changes.
+        """
+        CREATE TABLE quota_audit (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            user_id TEXT NULL,
+            actor TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            old_token_limit INTEGER NULL,
+            old_requests_per_minute INTEGER NULL,
+            old_set INTEGER NOT NULL,
+            new_token_limit INTEGER NULL,
+            new_requests_per_minute INTEGER NULL,
+            new_set INTEGER NOT NULL
+        );
+        CREATE INDEX ix_quota_audit_tenant_time ON quota_audit (tenant_id, at_ms);
+        CREATE INDEX ix_quota_audit_time ON quota_audit (at_ms);
+        """,
     ];
 }

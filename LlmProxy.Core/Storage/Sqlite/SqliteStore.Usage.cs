@@ -93,7 +93,8 @@ public sealed partial class SqliteStore
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, """
             SELECT tenant_id, user_id, provider, model, strftime('%Y-%m-%d', timestamp_ms / 1000, 'unixepoch') AS day,
-                   COUNT(*), SUM(prompt_tokens), SUM(completion_tokens)
+                   COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached), SUM(status <> 'ok'),
+                   TOTAL(cost_usd), MAX(timestamp_ms)
             FROM usage_events
             WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($user IS NULL OR user_id = $user)
               AND timestamp_ms >= $from AND timestamp_ms < $to
@@ -107,8 +108,25 @@ public sealed partial class SqliteStore
         {
             long prompt = reader.GetInt64(6), completion = reader.GetInt64(7);
             rows.Add(new UsageAggregate(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetInt64(5), prompt, completion, prompt + completion));
+                reader.GetString(4), reader.GetInt64(5), prompt, completion, prompt + completion, reader.GetInt64(8), reader.GetInt64(9),
+                (decimal)reader.GetDouble(10), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11))));
         }
         return rows;
+    }
+
+    public async Task<IReadOnlyList<long>> LatenciesAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            SELECT latency_ms FROM usage_events
+            WHERE ($tenant IS NULL OR tenant_id = $tenant) AND ($user IS NULL OR user_id = $user)
+              AND timestamp_ms >= $from AND timestamp_ms < $to
+            ORDER BY latency_ms;
+            """, ("$tenant", query.TenantId), ("$user", query.UserId),
+            ("$from", query.From.ToUnixTimeMilliseconds()), ("$to", query.To.ToUnixTimeMilliseconds()));
+        var latencies = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) latencies.Add(reader.GetInt64(0));
+        return latencies;
     }
 }

@@ -13,6 +13,7 @@ public static class TableKeys
     public const string CounterPrefix = "c|";
     public const string ReservationPrefix = "r|";
     public const string EventPrefix = "e|";
+    public const string AuditPrefix = "a|";
 
     /// <summary>
     /// An id as a key part. Table Storage forbids <c>/ \ # ?</c> and control characters in keys, so ids holding
@@ -40,6 +41,10 @@ public static class TableKeys
     public static string Override(QuotaScope scope) => scope.UserId is null ? "o|t" : $"o|u|{Id(scope.UserId)}";
 
     public static string RateWindow(string? userId) => userId is null ? "w|t" : $"w|u|{Id(userId)}";
+
+    /// <summary>Audit rows sort newest first: the key holds the ticks left until the end of time.</summary>
+    public static string Audit(DateTimeOffset at, string id) =>
+        AuditPrefix + (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + Id(id);
 
     /// <summary>The first key after every key that starts with <paramref name="prefix"/>, for range queries.</summary>
     public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);

@@ -39,19 +39,37 @@ public sealed partial class TableStore
 
     public async Task<IReadOnlyList<UsageAggregate>> AggregateAsync(UsageQuery query, CancellationToken cancellationToken)
     {
-        var groups = new Dictionary<(string, string, string, string, string), (long Requests, long Prompt, long Completion)>();
+        var groups = new Dictionary<(string, string, string, string, string), UsageAggregate>();
         await foreach (var row in EventsAsync(query.TenantId, query.UserId, query.From, query.To, cancellationToken).ConfigureAwait(false))
         {
             var key = (row.GetString("Tenant"), row.GetString("User"), row.GetString("Provider"), row.GetString("Model"), row.GetString("Day"));
-            var sum = groups.GetValueOrDefault(key);
-            groups[key] = (sum.Requests + 1, sum.Prompt + (row.GetInt32("PromptTokens") ?? 0), sum.Completion + (row.GetInt32("CompletionTokens") ?? 0));
+            var e = ToEvent(row);
+            var sum = groups.GetValueOrDefault(key) ?? new UsageAggregate(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, 0, 0, 0, 0, 0, 0, 0, e.Timestamp);
+            groups[key] = sum with
+            {
+                Requests = sum.Requests + 1,
+                PromptTokens = sum.PromptTokens + e.PromptTokens,
+                CompletionTokens = sum.CompletionTokens + e.CompletionTokens,
+                TotalTokens = sum.TotalTokens + e.TotalTokens,
+                CachedRequests = sum.CachedRequests + (e.Cached ? 1 : 0),
+                ErrorRequests = sum.ErrorRequests + (e.Status == UsageStatuses.Ok ? 0 : 1),
+                CostUsd = sum.CostUsd + (e.CostUsd ?? 0),
+                LastAt = e.Timestamp > sum.LastAt ? e.Timestamp : sum.LastAt,
+            };
         }
-        return groups
-            .Select(g => new UsageAggregate(g.Key.Item1, g.Key.Item2, g.Key.Item3, g.Key.Item4, g.Key.Item5,
-                g.Value.Requests, g.Value.Prompt, g.Value.Completion, g.Value.Prompt + g.Value.Completion))
+        return groups.Values
             .OrderBy(a => a.Day, StringComparer.Ordinal).ThenBy(a => a.TenantId, StringComparer.Ordinal).ThenBy(a => a.UserId, StringComparer.Ordinal)
             .ThenBy(a => a.Provider, StringComparer.Ordinal).ThenBy(a => a.Model, StringComparer.Ordinal)
             .ToList();
+    }
+
+    public async Task<IReadOnlyList<long>> LatenciesAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        var latencies = new List<long>();
+        await foreach (var row in EventsAsync(query.TenantId, query.UserId, query.From, query.To, cancellationToken).ConfigureAwait(false))
+            latencies.Add(row.GetInt64("LatencyMs") ?? 0);
+        latencies.Sort();
+        return latencies;
     }
 
     /// <summary>Event rows in [from, to): one partition when the tenant is given, a scan of the event rows otherwise.</summary>
@@ -85,6 +103,8 @@ public sealed partial class TableStore
             ["Day"] = TableKeys.Day(usage.Timestamp),
         };
         if (usage.Error is { } error) row["Error"] = error;
+        // Table Storage has no decimal type; a double holds catalog prices times tokens exactly enough for reports.
+        if (usage.CostUsd is { } cost) row["CostUsd"] = (double)cost;
         return row;
     }
 
@@ -105,5 +125,6 @@ public sealed partial class TableStore
         Stream = row.GetBoolean("Stream") ?? false,
         Error = row.GetString("Error"),
         Timestamp = row.GetDateTimeOffset("At") ?? default,
+        CostUsd = row.GetDouble("CostUsd") is { } cost ? (decimal)cost : null,
     };
 }

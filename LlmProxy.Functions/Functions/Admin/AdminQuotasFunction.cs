@@ -15,7 +15,7 @@ namespace LlmProxy.Functions.Functions.Admin;
 /// <c>GET|PUT /api/admin/quotas?tenantId=&amp;userId=</c>: a tenant's (or, with userId, a user's) quota override and
 /// the limits in force. PUT takes <c>{"tokenLimit": n|null, "requestsPerMinute": n|null}</c>; both null removes it.
 /// </summary>
-public sealed class AdminQuotasFunction(AdminKeyCheck keyCheck, AdminService admin, ILogger<AdminQuotasFunction> log)
+public sealed class AdminQuotasFunction(AdminGate gate, AdminService admin, ILogger<AdminQuotasFunction> log)
 {
     private const int MaxBodyBytes = 4096;
 
@@ -23,12 +23,12 @@ public sealed class AdminQuotasFunction(AdminKeyCheck keyCheck, AdminService adm
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "put", Route = "api/admin/quotas")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            var actor = gate.Demand(request);
             var aborted = request.HttpContext.RequestAborted;
             var tenantId = QueryValues.RequiredId(request, "tenantId");
             var userId = QueryValues.Id(request, "userId");
             var view = HttpMethods.IsPut(request.Method)
-                ? await admin.SetQuotaAsync(tenantId, userId, ReadOverride(await RequestBody.ReadAsync(request, MaxBodyBytes, aborted)), aborted)
+                ? await admin.SetQuotaAsync(tenantId, userId, ReadOverride(await RequestBody.ReadAsync(request, MaxBodyBytes, aborted)), actor, aborted)
                 : await admin.GetQuotaAsync(tenantId, userId, aborted);
             return new JsonBodyResult<QuotaOverrideView>(view, ProxyDocumentsJsonContext.Default.QuotaOverrideView);
         });

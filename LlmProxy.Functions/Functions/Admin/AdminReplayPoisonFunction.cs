@@ -9,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions.Admin;
 
 /// <summary><c>POST /api/admin/usage/poison/replay?max=</c>: moves poison usage messages back to the usage queue.</summary>
-public sealed class AdminReplayPoisonFunction(AdminKeyCheck keyCheck, AdminService admin, ILogger<AdminReplayPoisonFunction> log)
+public sealed class AdminReplayPoisonFunction(AdminGate gate, AdminService admin, ILogger<AdminReplayPoisonFunction> log)
 {
     [Function("AdminReplayPoison")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/usage/poison/replay")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            gate.Demand(request);
             var replay = await admin.ReplayPoisonAsync(QueryValues.Int(request, "max", 1000), request.HttpContext.RequestAborted);
             return new JsonBodyResult<PoisonReplay>(replay, ProxyDocumentsJsonContext.Default.PoisonReplay);
         });

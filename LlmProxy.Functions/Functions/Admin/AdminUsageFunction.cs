@@ -9,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions.Admin;
 
 /// <summary><c>GET /api/admin/usage?tenantId=&amp;userId=&amp;from=&amp;to=</c>: requests and tokens per tenant, user, vendor, model and day.</summary>
-public sealed class AdminUsageFunction(AdminKeyCheck keyCheck, AdminService admin, ILogger<AdminUsageFunction> log)
+public sealed class AdminUsageFunction(AdminGate gate, AdminService admin, ILogger<AdminUsageFunction> log)
 {
     [Function("AdminUsage")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/usage")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            gate.Demand(request);
             var report = await admin.UsageAsync(QueryValues.Id(request, "tenantId"), QueryValues.Id(request, "userId"),
                 QueryValues.Instant(request, "from"), QueryValues.Instant(request, "to"), request.HttpContext.RequestAborted);
             return new JsonBodyResult<UsageReport>(report, ProxyDocumentsJsonContext.Default.UsageReport);

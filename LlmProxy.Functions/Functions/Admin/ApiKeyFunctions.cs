@@ -13,13 +13,13 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions.Admin;
 
 /// <summary>Admin API for tenant keys: create (the key is in this one answer only), list, revoke.</summary>
-public sealed class ApiKeyFunctions(AdminKeyCheck keyCheck, CallerAuthenticator authenticator, ApiKeyService keys, ILogger<ApiKeyFunctions> log)
+public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenticator, ApiKeyService keys, ILogger<ApiKeyFunctions> log)
 {
     [Function("AdminCreateApiKey")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            gate.Demand(request);
             var tenantId = TenantRoute(request);
             var name = await ReadNameAsync(request);
             var created = await keys.CreateAsync(tenantId, name, request.HttpContext.RequestAborted);
@@ -30,7 +30,7 @@ public sealed class ApiKeyFunctions(AdminKeyCheck keyCheck, CallerAuthenticator 
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            gate.Demand(request);
             var listed = await keys.ListAsync(TenantRoute(request), request.HttpContext.RequestAborted);
             var shown = listed.Select(k => new ApiKeyInfo(k.KeyId, k.TenantId, k.Name, k.Prefix, k.CreatedAt, k.RevokedAt)).ToList();
             return new JsonBodyResult<List<ApiKeyInfo>>(shown, ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
@@ -40,7 +40,7 @@ public sealed class ApiKeyFunctions(AdminKeyCheck keyCheck, CallerAuthenticator 
     public Task<IActionResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/keys/{keyId}")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(request);
+            gate.Demand(request);
             var keyId = request.RouteValues["keyId"] as string ?? "";
             await keys.RevokeAsync(keyId, request.HttpContext.RequestAborted);
             authenticator.Forget();

@@ -1,0 +1,48 @@
+using LlmProxy.Core.Admin;
+using LlmProxy.Core.Quotas;
+using Microsoft.Data.Sqlite;
+
+namespace LlmProxy.Core.Storage.Sqlite;
+
+public sealed partial class SqliteStore : IQuotaAuditStore
+{
+    public async Task AddAsync(QuotaAuditEntry entry, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = Command(connection, null, """
+            INSERT INTO quota_audit (id, tenant_id, user_id, actor, at_ms, old_token_limit, old_requests_per_minute, old_set,
+                new_token_limit, new_requests_per_minute, new_set)
+            VALUES ($id, $tenant, $user, $actor, $at, $oldTokens, $oldRpm, $oldSet, $newTokens, $newRpm, $newSet);
+            """,
+            ("$id", entry.Id), ("$tenant", entry.TenantId), ("$user", entry.UserId), ("$actor", entry.Actor),
+            ("$at", entry.At.ToUnixTimeMilliseconds()),
+            ("$oldTokens", entry.OldValue?.TokenLimit), ("$oldRpm", entry.OldValue?.RequestsPerMinute), ("$oldSet", entry.OldValue is not null),
+            ("$newTokens", entry.NewValue?.TokenLimit), ("$newRpm", entry.NewValue?.RequestsPerMinute), ("$newSet", entry.NewValue is not null));
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<QuotaAuditEntry>> ListAsync(string? tenantId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = Command(connection, null, """
+            SELECT id, tenant_id, user_id, actor, at_ms, old_token_limit, old_requests_per_minute, old_set,
+                   new_token_limit, new_requests_per_minute, new_set
+            FROM quota_audit WHERE ($tenant IS NULL OR tenant_id = $tenant)
+            ORDER BY at_ms DESC, rowid DESC LIMIT $limit;
+            """, ("$tenant", tenantId), ("$limit", limit));
+        var entries = new List<QuotaAuditEntry>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new QuotaAuditEntry(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                Override(reader, 5), Override(reader, 8)));
+        }
+        return entries;
+    }
+
+    private static QuotaOverride? Override(SqliteDataReader reader, int first) =>
+        reader.GetBoolean(first + 2)
+            ? new QuotaOverride(reader.IsDBNull(first) ? null : reader.GetInt64(first), reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1))
+            : null;
+}
