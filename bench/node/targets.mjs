@@ -1,7 +1,9 @@
 // The rows of the benchmark: what each one starts, with which settings, and how a request to it looks.
-// LlmProxy rows differ only by settings. The API-key header and any settings that switch auth on come from the
-// environment (BENCH_API_KEY_HEADER, BENCH_API_KEY, BENCH_FULL_ENV), so the "full" row turns auth on as soon as
-// it exists without a change here; see bench/README.md.
+// LlmProxy rows differ only by settings. Every LlmProxy call carries a tenant key (authentication cannot be switched
+// off): the proxy runs in the Development environment so that the development key is a valid key of tenant
+// "default"; its check costs what a real key's does once cached (one SHA-256 and a dictionary look-up). The
+// response cache is off in every row: the same request is sent again and again, and hits would measure the cache,
+// not the proxy. BENCH_FULL_ENV adds settings to the full rows; see bench/README.md.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +29,10 @@ const QUOTA_ON = {
   LlmProxy__Quota__RequestsPerMinutePerUser: '1000000000',
   LlmProxy__Quota__RequestsPerMinutePerTenant: '1000000000',
 };
-// 0 = unlimited for every limit; the quota pre-check still reads the store (no setting skips it).
+// 0 = unlimited for every limit; the quota pre-check still reads the store (no setting skips it). The request log
+// is off too.
 const QUOTA_OFF = {
+  LlmProxy__RequestLog__Enabled: 'false',
   LlmProxy__Quota__DefaultUserTokens: '0',
   LlmProxy__Quota__DefaultTenantTokens: '0',
   LlmProxy__Quota__RequestsPerMinutePerUser: '0',
@@ -41,12 +45,12 @@ const REQUEST_LOGS = {
   'Logging__LogLevel__System.Net.Http.HttpClient': 'Information',
 };
 
+const API_KEY = { Authorization: 'Bearer lp-dev-local-key' };
+
 function fullRowAuth(env) {
-  const header = env.BENCH_API_KEY_HEADER;
-  const value = env.BENCH_API_KEY;
   const settings = Object.fromEntries((env.BENCH_FULL_ENV ?? '').split(';').filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  return { headers: header && value ? { [header]: value } : {}, settings, described: header ? `API key in ${header}` : 'no API key (auth not built yet; see README)' };
+  return { headers: {}, settings, described: 'tenant key checked, request log with bodies -> SQLite' };
 }
 
 function llmproxy(name, port, settings, extraHeaders, description, runDir) {
@@ -57,11 +61,13 @@ function llmproxy(name, port, settings, extraHeaders, description, runDir) {
       LlmProxy__Providers__openai__ApiKey: VENDOR_KEY,
       LlmProxy__Providers__openai__BaseUrl: `${VENDOR}/v1`,
       LlmProxy__Store__SqlitePath: join(runDir, `${name}.db`),
+      DOTNET_ENVIRONMENT: 'Development',
+      LlmProxy__Cache__Enabled: 'false',
       ...settings,
     },
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     model: 'openai/gpt-4o-mini', slowModel: 'openai/bench-slow',
-    headers: { 'X-Tenant-Id': 'bench-tenant', ...extraHeaders },
+    headers: { ...API_KEY, ...extraHeaders },
     user: 'bench-user',
   };
 }
@@ -78,7 +84,7 @@ export function allTargets(runDir, env = process.env) {
     llmproxy('llmproxy-full', 19111, { ...QUOTA_ON, ...auth.settings }, auth.headers,
       `standalone host, every part on: token quotas and rate limits set (far above use), usage event -> SQLite, ${auth.described}`, runDir),
     llmproxy('llmproxy-min', 19112, QUOTA_OFF, {},
-      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), no API key. The quota pre-check still reads SQLite and every call is still recorded: no setting skips them', runDir),
+      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), request log off. The tenant key is still checked, the quota pre-check still reads SQLite and every call is still recorded: no setting skips them', runDir),
     llmproxy('llmproxy-full-logs', 19113, { ...QUOTA_ON, ...auth.settings, ...REQUEST_LOGS }, auth.headers,
       'as llmproxy-full, plus the per-request Information logs of ASP.NET Core and HttpClient on the console (the default before this branch)', runDir),
     {
