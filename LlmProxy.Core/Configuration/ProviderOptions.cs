@@ -15,6 +15,10 @@ public sealed class ProviderOptions
     [Range(1, 3600)]
     public int TimeoutSeconds { get; set; } = 120;
 
+    /// <summary>The longest a whole vendor call may take, stream included; a stream still running then ends with a timeout error frame.</summary>
+    [Range(1, 86_400)]
+    public int TotalTimeoutSeconds { get; set; } = 600;
+
     /// <summary>The output budget sent when the caller gave none, for vendors that require one (Anthropic).</summary>
     [Range(1, 1_000_000)]
     public int DefaultMaxTokens { get; set; } = 4096;

@@ -38,8 +38,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProxyOptions.Section))
             .PostConfigure(KeyVaultReferences.ClearUnresolvedApiKeys)
-            .Validate(o => o.Providers.Values.All(p => p.TimeoutSeconds is >= 1 and <= 3600 && p.ChunkDelayMs is >= 0 and <= 10_000),
-                "LlmProxy:Providers:*:TimeoutSeconds must be 1-3600 and ChunkDelayMs 0-10000.")
+            .Validate(o => o.Providers.Values.All(p => p.TimeoutSeconds is >= 1 and <= 3600 && p.TotalTimeoutSeconds is >= 1 and <= 86_400 && p.ChunkDelayMs is >= 0 and <= 10_000),
+                "LlmProxy:Providers:*:TimeoutSeconds must be 1-3600, TotalTimeoutSeconds 1-86400 and ChunkDelayMs 0-10000.")
             .Validate(o => o.Providers.Values.All(p => p.BaseUrl is null || p.BaseUrl.Scheme is "http" or "https"),
                 "LlmProxy:Providers:*:BaseUrl must be an absolute http(s) URL.")
             .ValidateOnStart();

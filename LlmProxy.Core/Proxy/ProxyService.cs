@@ -8,7 +8,9 @@ using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 
+using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Proxy;
 
@@ -30,6 +32,7 @@ public sealed class ProxyService(
     FallbackRoutes fallbacks,
     TokenEstimator tokens,
     TimeProvider clock,
+    IOptions<ProvidersOptions> providerOptions,
     ILogger<ProxyService> log)
 {
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
@@ -69,9 +72,18 @@ public sealed class ProxyService(
             if (i > 0) accounting.Retarget(target, vendor.Name, catalog.Find(vendor.Name, target.Model));
             if (!call.Stream)
             {
+                using var deadline = Deadline(vendor.Name, cancellationToken);
                 try
                 {
-                    var completion = await vendor.CompleteAsync(target.Request, cancellationToken).ConfigureAwait(false);
+                    ChatCompletion completion;
+                    try
+                    {
+                        completion = await vendor.CompleteAsync(target.Request, deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (deadline.Expired)
+                    {
+                        throw deadline.Error();
+                    }
                     accounting.Succeeded(completion);
                     if (cacheKey is not null) await cache.StoreCompletionAsync(cacheKey, call, completion).ConfigureAwait(false);
                     await publisher.PublishAsync(accounting).ConfigureAwait(false);
@@ -89,27 +101,42 @@ public sealed class ProxyService(
                 continue;
             }
 
-            var chunks = vendor.StreamAsync(target.Request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var streamDeadline = Deadline(vendor.Name, cancellationToken);
+            var chunks = vendor.StreamAsync(target.Request, streamDeadline.Token).GetAsyncEnumerator(streamDeadline.Token);
             try
             {
-                if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                bool first;
+                try
+                {
+                    first = await chunks.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (streamDeadline.Expired)
+                {
+                    throw streamDeadline.Error();
+                }
+                if (!first)
                     throw VendorErrorMapper.MidStream(vendor.Name, $"{vendor.Name} ended the stream without sending anything.");
                 Func<List<ChatCompletionChunk>, Task>? store = cacheKey is null ? null : received => cache.StoreStreamAsync(cacheKey, call, received);
-                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, store), headers);
+                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, store, streamDeadline), headers);
             }
             catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
             {
                 await chunks.DisposeAsync().ConfigureAwait(false);
+                streamDeadline.Dispose();
                 log.LogWarning("{Provider}/{Model} failed ({Status} {Type}); falling back to {Next}", vendor.Name, target.Model, e.Status, e.Type, targets[i + 1].Call.Provider + "/" + targets[i + 1].Call.Model);
             }
             catch (Exception e)
             {
                 await chunks.DisposeAsync().ConfigureAwait(false);
+                streamDeadline.Dispose();
                 await FailAsync(accounting, e).ConfigureAwait(false);
                 throw;
             }
         }
     }
+
+    private CallDeadline Deadline(string provider, CancellationToken cancellationToken) =>
+        new(provider, TimeSpan.FromSeconds(providerOptions.Value.For(provider).TotalTimeoutSeconds), clock, cancellationToken);
 
     /// <summary>Ends a call that got no answer: its one usage event says why (a cancelled call stays client_closed).</summary>
     private async Task FailAsync(CallAccounting accounting, Exception error)

@@ -17,12 +17,14 @@ public sealed class ProxyStream : IAsyncDisposable
     private readonly UsagePublisher _publisher;
 
     private readonly Func<List<ChatCompletionChunk>, Task>? _onCompleted;
+    private readonly CallDeadline? _deadline;
     private readonly List<ChatCompletionChunk>? _received;
 
     /// <param name="onCompleted">Given the whole chunk list once the stream completed normally (never a partial one): the cache's hook.</param>
     internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, UsagePublisher publisher, string provider,
-        Func<List<ChatCompletionChunk>, Task>? onCompleted = null)
+        Func<List<ChatCompletionChunk>, Task>? onCompleted = null, CallDeadline? deadline = null)
     {
+        _deadline = deadline;
         _onCompleted = onCompleted;
         _received = onCompleted is null ? null : [];
         _vendor = vendor;
@@ -59,6 +61,12 @@ public sealed class ProxyStream : IAsyncDisposable
                 _accounting.Failed(e);
                 throw;
             }
+            catch (OperationCanceledException) when (_deadline?.Expired == true)
+            {
+                var late = _deadline.Error();
+                _accounting.Failed(late);
+                throw late;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var broken = VendorErrorMapper.MidStream(Provider, $"The {Provider} stream broke: {e.Message}");
@@ -88,6 +96,7 @@ public sealed class ProxyStream : IAsyncDisposable
         }
         finally
         {
+            _deadline?.Dispose();
             await _publisher.PublishAsync(_accounting).ConfigureAwait(false);
         }
     }

@@ -154,4 +154,20 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("openai", JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!["provider"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_stream_that_outlives_the_total_timeout_ends_with_a_timeout_error_frame_and_is_recorded()
+    {
+        await using var host = await StartProxyAsync(("LlmProxy:Providers:openai:TotalTimeoutSeconds", "1"));
+        _vendor.HoldStreamAfterFirstChunk = new TaskCompletionSource().Task; // the vendor stalls after one piece
+
+        var body = await (await CallAsync(host, stream: true)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("Hello", body);
+        Assert.Contains("provider_timeout", body);
+        Assert.DoesNotContain("[DONE]", body);
+        await host.WhenUsageHandledAsync(1);
+        var row = Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
+        Assert.Equal(("vendor_error", 504), (row.Status, row.HttpStatus));
+    }
 }
