@@ -18,12 +18,6 @@ public sealed class ChatCompletionsFunction(CallerAuthenticator authenticator, R
 {
     [Function("ChatCompletions")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request) =>
-        ErrorResults.GuardAsync(log, async () =>
-        {
-            var aborted = request.HttpContext.RequestAborted;
-            var caller = await authenticator.AuthenticateAsync(request);
-            var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
-            var call = reader.ReadOpenAICompatible(body, caller.TenantId).WithCacheControl(request);
-            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
-        });
+        ErrorResults.GuardAsync(log, () =>
+            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, tenant) => reader.ReadOpenAICompatible(body, tenant)));
 }

@@ -15,12 +15,6 @@ public sealed class LlmProxyFunction(CallerAuthenticator authenticator, RequestR
 {
     [Function("LlmProxy")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/llm-proxy")] HttpRequest request) =>
-        ErrorResults.GuardAsync(log, async () =>
-        {
-            var aborted = request.HttpContext.RequestAborted;
-            var caller = await authenticator.AuthenticateAsync(request);
-            var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
-            var call = reader.ReadSeed(body, caller.TenantId).WithCacheControl(request);
-            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
-        });
+        ErrorResults.GuardAsync(log, () =>
+            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, tenant) => reader.ReadSeed(body, tenant)));
 }
