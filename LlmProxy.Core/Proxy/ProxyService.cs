@@ -41,7 +41,7 @@ public sealed class ProxyService(
         call = catalogRules.Apply(call);
         var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
-        var headers = new Dictionary<string, string>(rate?.ToHeaders() ?? new Dictionary<string, string>());
+        var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)
         {
@@ -171,14 +171,8 @@ public sealed class ProxyService(
             await publisher.PublishAsync(accounting).ConfigureAwait(false);
             return ProxyOutcome.Whole(completion with { Provider = provider }, hitHeaders);
         }
-        var replay = Replay(chunks!).GetAsyncEnumerator(cancellationToken);
+        var replay = chunks!.ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
         await replay.MoveNextAsync().ConfigureAwait(false);
         return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), hitHeaders);
-    }
-
-    private static async IAsyncEnumerable<ChatCompletionChunk> Replay(List<ChatCompletionChunk> chunks)
-    {
-        foreach (var chunk in chunks) yield return chunk;
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Errors;
@@ -21,7 +20,7 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
         {
             gate.Demand(request);
             var tenantId = TenantRoute(request);
-            var name = await ReadNameAsync(request);
+            var name = await RequestBody.ReadStringFieldAsync(request, "name", 4096, "{\"name\":\"backend\"}");
             var created = await keys.CreateAsync(tenantId, name, request.HttpContext.RequestAborted);
             return new JsonBodyResult<CreatedApiKey>(created, ProxyDocumentsJsonContext.Default.CreatedApiKey, StatusCodes.Status201Created);
         });
@@ -53,22 +52,5 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
         var tenantId = request.RouteValues["tenantId"] as string ?? "";
         RequestValidator.CheckId(tenantId, "tenantId");
         return tenantId;
-    }
-
-    private static async Task<string?> ReadNameAsync(HttpRequest request)
-    {
-        var body = await RequestBody.ReadAsync(request, 4096, request.HttpContext.RequestAborted);
-        if (body.Length == 0) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("name", out var name)
-                ? name.ValueKind == JsonValueKind.String ? name.GetString() : throw ProxyException.BadRequest("'name' must be a string.", "name")
-                : null;
-        }
-        catch (JsonException)
-        {
-            throw ProxyException.BadRequest("The body must be a JSON object such as {\"name\":\"backend\"}.");
-        }
     }
 }

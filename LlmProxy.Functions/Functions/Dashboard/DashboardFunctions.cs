@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Serialization;
@@ -82,16 +81,6 @@ public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck 
             var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
             return form["key"].FirstOrDefault();
         }
-        var body = await RequestBody.ReadAsync(request, MaxLoginBytes, request.HttpContext.RequestAborted);
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("key", out var key)
-                && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            throw ProxyException.BadRequest("The body must be {\"key\": \"<admin key>\"} or a form with the field 'key'.");
-        }
+        return await RequestBody.ReadStringFieldAsync(request, "key", MaxLoginBytes, "{\"key\": \"<admin key>\"} (or a form with the field 'key')");
     }
 }
