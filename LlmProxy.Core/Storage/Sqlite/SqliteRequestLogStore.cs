@@ -11,11 +11,21 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         latency_ms, ttft_ms, vendor_request_id, error, bodies_truncated, timestamp_ms
         """;
 
-    public async Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken)
+    public Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken) => AddManyAsync([entry], cancellationToken);
+
+    /// <summary>One transaction for the batch: one commit instead of one per call.</summary>
+    public async Task AddManyAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
-        entry = StoredBodies.Fit(entry);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var entry in entries) await InsertAsync(connection, transaction, StoredBodies.Fit(entry), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, RequestLogEntry entry, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = $"""
             INSERT OR IGNORE INTO request_log ({MetadataColumns}, request_body, response_body)
             VALUES ($id, $tenant, $user, $provider, $model, $status, $http, $stream, $cached, $prompt, $completion,
