@@ -23,8 +23,19 @@ public sealed partial class SqliteStore
             await using (connection)
             await using (transaction)
             {
-                for (var i = 0; i < batch.Count; i++)
-                    results[i] = await RecordOneAsync(connection, transaction, batch[i], cancellationToken).ConfigureAwait(false);
+                await using (var insert = new BatchStatement(connection, transaction, InsertUsageSql, UsageParameters))
+                await using (var addTokens = new BatchStatement(connection, transaction, AddTokensSql, "$scope", "$period", "$tokens"))
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var (usage, period, counted) = batch[i];
+                        // INSERT OR IGNORE changes no row for an event id seen before: a duplicate counts nothing.
+                        results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
+                        if (!results[i] || counted == 0) continue;
+                        foreach (var scope in ScopesOf(usage))
+                            await addTokens.RunAsync([scope.Key, period.Key, counted], cancellationToken).ConfigureAwait(false);
+                    }
+                }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -46,36 +57,25 @@ public sealed partial class SqliteStore
 
     private static QuotaScope[] ScopesOf(UsageEvent usage) => [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId)];
 
-    private static async Task<bool> RecordOneAsync(SqliteConnection connection, SqliteTransaction transaction, UsageToRecord item, CancellationToken cancellationToken)
-    {
-        var (usage, period, countedTokens) = item;
-        await using (var insert = Command(connection, transaction, """
-            INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
-                estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
-            VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
-                $httpStatus, $cached, $stream, $error, $timestamp, $cost);
-            """,
-            ("$id", usage.Id), ("$tenant", usage.TenantId), ("$user", usage.UserId), ("$provider", usage.Provider),
-            ("$model", usage.Model), ("$prompt", usage.PromptTokens), ("$completion", usage.CompletionTokens),
-            ("$estimated", usage.Estimated), ("$latency", usage.LatencyMs), ("$status", usage.Status),
-            ("$httpStatus", usage.HttpStatus), ("$cached", usage.Cached), ("$stream", usage.Stream), ("$error", usage.Error),
-            ("$timestamp", usage.Timestamp.ToUnixTimeMilliseconds()), ("$cost", usage.CostUsd is { } cost ? (double)cost : null)))
-        {
-            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                return false;
-        }
+    private const string InsertUsageSql = """
+        INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
+            estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
+        VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
+            $httpStatus, $cached, $stream, $error, $timestamp, $cost);
+        """;
 
-        if (countedTokens == 0) return true;
-        foreach (var scope in ScopesOf(usage))
-        {
-            await using var add = Command(connection, transaction, """
-                INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
-                ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
-                """, ("$scope", scope.Key), ("$period", period.Key), ("$tokens", countedTokens));
-            await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        return true;
-    }
+    private static readonly string[] UsageParameters = ["$id", "$tenant", "$user", "$provider", "$model", "$prompt", "$completion",
+        "$estimated", "$latency", "$status", "$httpStatus", "$cached", "$stream", "$error", "$timestamp", "$cost"];
+
+    private static object?[] UsageValues(UsageEvent usage) =>
+        [usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, usage.PromptTokens, usage.CompletionTokens,
+         usage.Estimated, usage.LatencyMs, usage.Status, usage.HttpStatus, usage.Cached, usage.Stream, usage.Error,
+         usage.Timestamp.ToUnixTimeMilliseconds(), usage.CostUsd is { } cost ? (double)cost : null];
+
+    private const string AddTokensSql = """
+        INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
+        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
+        """;
 
     public async Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken)
     {
