@@ -23,8 +23,9 @@ public sealed partial class SqliteStore
             await using (connection)
             await using (transaction)
             {
+                // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
+                var tokens = new Dictionary<(string Scope, string Period), long>();
                 await using (var insert = new BatchStatement(connection, transaction, InsertUsageSql, UsageParameters))
-                await using (var addTokens = new BatchStatement(connection, transaction, AddTokensSql, "$scope", "$period", "$tokens"))
                 {
                     for (var i = 0; i < batch.Count; i++)
                     {
@@ -33,8 +34,13 @@ public sealed partial class SqliteStore
                         results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
                         if (!results[i] || counted == 0) continue;
                         foreach (var scope in ScopesOf(usage))
-                            await addTokens.RunAsync([scope.Key, period.Key, counted], cancellationToken).ConfigureAwait(false);
+                            tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
                     }
+                }
+                await using (var addTokens = new BatchStatement(connection, transaction, AddTokensSql, "$scope", "$period", "$tokens"))
+                {
+                    foreach (var ((scope, period), sum) in tokens)
+                        await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
