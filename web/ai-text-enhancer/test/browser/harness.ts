@@ -24,7 +24,7 @@ export class ProxyProcess {
    * Starts the proxy and creates, the way an operator does, a secret key (for the tests' own server-side checks)
    * and the publishable key the pages use, bound to `pageOrigins` and the proxy's own origin (its demo page).
    */
-  static async start(settings: Record<string, string>, pageOrigins: string[]): Promise<ProxyProcess> {
+  static async start(settings: Record<string, string>, pageOrigins: string[] = []): Promise<ProxyProcess> {
     const dll = process.env.LLMPROXY_FUNCTIONS_DLL ?? join(repositoryRoot, 'LlmProxy.Functions/bin/Debug/net10.0/LlmProxy.Functions.dll');
     const dataDirectory = mkdtempSync(join(tmpdir(), 'llmproxy-browser-'));
     const adminKey = `admin-${randomUUID()}`;
