@@ -68,7 +68,7 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
 
     public void Forget() => _cache.Clear();
 
-    public static string? PresentedKey(string? authorization, string? apiKeyHeader)
+    private static string? PresentedKey(string? authorization, string? apiKeyHeader)
     {
         if (!string.IsNullOrWhiteSpace(apiKeyHeader)) return apiKeyHeader.Trim();
         if (authorization is { Length: > 7 } && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

@@ -1,6 +1,7 @@
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Cors;
+using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Functions.Cors;
 using Microsoft.AspNetCore.Http;
@@ -20,15 +21,23 @@ public static class Caller
             authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
 
     /// <summary>
-    /// The CORS middleware answered from the configured origins before the key was known. A call with a publishable
-    /// key grants no origin until the key is found to list the request's own, and then that origin only.
+    /// The CORS middleware answered from the configured origins before the key was known. A publishable key's call
+    /// answers the request's origin only, once the key is found to list it; refused for its origin or its route, it
+    /// grants no origin at all. (An unknown key's 401 keeps the configured answer: there is no key to bind it.)
     /// </summary>
     private static async Task<CallerIdentity> WithKeyBoundCors(HttpRequest request, Func<string?, string?, Task<CallerIdentity>> authenticate)
     {
-        var (authorization, apiKey) = (request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault());
         var response = request.HttpContext.Response;
-        if (ApiKeyHasher.LooksPublishable(CallerAuthenticator.PresentedKey(authorization, apiKey))) CorsHeaders.Withhold(response);
-        var caller = await authenticate(authorization, apiKey).ConfigureAwait(false);
+        CallerIdentity caller;
+        try
+        {
+            caller = await authenticate(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault()).ConfigureAwait(false);
+        }
+        catch (ProxyException e) when (e.Type is ErrorTypes.OriginNotAllowed or ErrorTypes.PublishableKeyNotAllowed)
+        {
+            CorsHeaders.Withhold(response);
+            throw;
+        }
         if (caller.Publishable is not null) CorsHeaders.Write(response, CorsPolicy.KeyBoundHeaders(request.Headers.Origin.ToString()));
         return caller;
     }

@@ -19,10 +19,11 @@ public static class FrontDoor
     {
         var aborted = request.HttpContext.RequestAborted;
         var caller = publishableKeys is null ? await authenticator.AuthenticateAsync(request) : await authenticator.AuthenticateBrowserCallAsync(request);
+        if (publishableKeys is not null)
+            await publishableKeys.CountAddressAsync(caller, request.HttpContext.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString(), aborted);
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
         var call = parse(body, caller.TenantId).WithCacheControl(request);
-        if (publishableKeys is not null)
-            call = await publishableKeys.AdmitAsync(caller, call, request.HttpContext.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString(), aborted);
+        if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
         return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
     }
 }

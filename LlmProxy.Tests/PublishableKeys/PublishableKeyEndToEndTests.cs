@@ -128,6 +128,23 @@ public sealed class PublishableKeyEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_revoked_publishable_key_is_401_with_the_configured_cors_answer_so_the_page_can_read_why()
+    {
+        var key = await CreateAsync(_host);
+        var keyId = JsonNode.Parse(await (await Send(new HttpRequestMessage(HttpMethod.Get, "/api/admin/tenants/shop/keys") { Headers = { { "X-Admin-Key", AdminKey } } }))
+            .Content.ReadAsStringAsync(Ct))!.AsArray().Single()!["keyId"]!.GetValue<string>();
+        using var revoked = await Send(new HttpRequestMessage(HttpMethod.Delete, $"/api/admin/keys/{keyId}") { Headers = { { "X-Admin-Key", AdminKey } } });
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+
+        using var response = await Send(Call(key, Page, ElementBody("reader-1")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("authentication_error", (await ErrorAsync(response))["type"]!.GetValue<string>());
+        // No key to bind the answer to: the proxy's own setting ("*") decides.
+        Assert.Equal("*", Header(response, "Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
     public async Task A_publishable_key_is_refused_on_every_other_route()
     {
         var key = await CreateAsync(_host);

@@ -89,6 +89,21 @@ public abstract class PublishableKeyLimitTests(AzuriteFixture azurite, StoreKind
     }
 
     [Fact]
+    public async Task The_address_window_counts_a_call_before_its_body_so_malformed_bodies_count_too()
+    {
+        var (host, _) = await StartAsync();
+        await using var _ = host;
+        var key = await CreateAsync(host, extraFields: ""","requestsPerMinutePerUser":100,"requestsPerMinutePerIp":2""");
+
+        using var malformed = await host.AnonymousClient.SendAsync(Call(key, Page, "{not json"), Ct);
+        using var withTools = await host.AnonymousClient.SendAsync(Call(key, Page, ElementBody("a", extraFields: ""","tools":[]""")), Ct);
+        using var third = await host.AnonymousClient.SendAsync(Call(key, Page, ElementBody("a")), Ct);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (malformed.StatusCode, withTools.StatusCode));
+        await AssertRateLimitedAsync(third, "Address 127.0.0.1");
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_front_the_last_forwarded_address_is_the_one_counted()
     {
         var (host, _) = await StartAsync(trustForwardedFor: true);

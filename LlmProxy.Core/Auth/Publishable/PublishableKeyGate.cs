@@ -8,23 +8,32 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Auth.Publishable;
 
 /// <summary>
-/// Holds a publishable key's call to what the element sends, then counts it per client address and per end user.
-/// The tenant's own rate limits and token quotas apply afterwards in the pipeline, as for any call.
+/// Counts a publishable key's call per client address (before its body is read, so malformed or oversized bodies
+/// count too), then holds the call to what the element sends and counts it per end user. The tenant's own rate
+/// limits and token quotas apply afterwards in the pipeline, as for any call. Secret keys pass untouched.
 /// </summary>
 public sealed class PublishableKeyGate(RateLimiter rateLimiter, IOptions<PublishableKeyOptions> options)
 {
-    /// <summary>The call as it may go on (with <c>max_tokens</c> filled in); unchanged for a secret key.</summary>
+    /// <summary>
+    /// The per-address window, which a page rotating its userId cannot escape; a 429 <c>rate_limit_exceeded</c> when full.
+    /// </summary>
     /// <param name="remote">The connection's peer address.</param>
     /// <param name="forwardedFor">The request's <c>X-Forwarded-For</c>, heeded only with <see cref="PublishableKeyOptions.TrustForwardedFor"/>.</param>
-    public async Task<ProxyCall> AdmitAsync(CallerIdentity caller, ProxyCall call, IPAddress? remote, string? forwardedFor, CancellationToken cancellationToken)
+    public async Task CountAddressAsync(CallerIdentity caller, IPAddress? remote, string? forwardedFor, CancellationToken cancellationToken)
+    {
+        if (caller.Publishable is not { } policy) return;
+        var settings = options.Value;
+        var clientAddress = ClientAddress.Resolve(remote, forwardedFor, settings.TrustForwardedFor);
+        await rateLimiter.AcquireExtraAsync(Group(caller.KeyId, "ip"), clientAddress,
+            policy.RequestsPerMinutePerIp ?? settings.DefaultRequestsPerMinutePerIp, $"Address {clientAddress} on this key", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The call as it may go on (with <c>max_tokens</c> filled in), counted in its user's window.</summary>
+    public async Task<ProxyCall> AdmitAsync(CallerIdentity caller, ProxyCall call, CancellationToken cancellationToken)
     {
         if (caller.Publishable is not { } policy) return call;
         var settings = options.Value;
         call = Bound(policy, call, settings);
-        var clientAddress = ClientAddress.Resolve(remote, forwardedFor, settings.TrustForwardedFor);
-        // The address first: a page that rotates userId is stopped there, without using up the new ids' windows.
-        await rateLimiter.AcquireExtraAsync(Group(caller.KeyId, "ip"), clientAddress,
-            policy.RequestsPerMinutePerIp ?? settings.DefaultRequestsPerMinutePerIp, $"Address {clientAddress} on this key", cancellationToken).ConfigureAwait(false);
         await rateLimiter.AcquireExtraAsync(Group(caller.KeyId, "user"), call.UserId,
             policy.RequestsPerMinutePerUser ?? settings.DefaultRequestsPerMinutePerUser, $"User '{call.UserId}' on this key", cancellationToken).ConfigureAwait(false);
         return call;
