@@ -134,5 +134,10 @@ internal static class SqliteMigrations
         DROP TABLE quota_reservations;
         DROP TABLE rate_windows;
         """,
+        // Key kinds: a publishable key's policy as JSON; keys stored before are secret.
+        """
+        ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'secret';
+        ALTER TABLE api_keys ADD COLUMN publishable_policy TEXT NULL;
+        """,
     ];
 }
