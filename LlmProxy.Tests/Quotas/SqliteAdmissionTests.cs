@@ -88,5 +88,19 @@ public sealed class SqliteAdmissionTests : IDisposable
         Assert.Equal(new QuotaCounter(20, 0), await store.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
     }
 
+    [Fact]
+    public void Ended_request_windows_are_dropped_when_the_next_window_opens()
+    {
+        var ledger = new AdmissionLedger(_clock);
+        var minute = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
+        foreach (var user in new[] { "ana", "bo", "cy" }) Assert.True(ledger.TryAcquire("acme", user, minute, 100, 5).Admitted);
+        Assert.Equal(6, ledger.Totals().Requests);
+
+        Assert.True(ledger.TryAcquire("acme", "ana", minute.AddMinutes(1), 100, 5).Admitted);
+
+        Assert.Equal(2, ledger.Totals().Requests);
+        Assert.Equal(new RateCounts(1, 1), ledger.CountsIn("acme", "ana", minute.AddMinutes(1)));
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -19,6 +19,7 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     private readonly Dictionary<string, Held> _reservations = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _expiries = new();
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
+    private DateTimeOffset _windowsPrunedFor;
 
     /// <summary>Whether the used tokens of a scope in a period are in memory; if not, load them with <see cref="Load"/>.</summary>
     public bool IsLoaded(QuotaScope scope, QuotaPeriod period)
@@ -93,6 +94,7 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         var (tenant, user) = (QuotaScope.Tenant(tenantId), QuotaScope.User(tenantId, userId));
         lock (_gate)
         {
+            PruneWindowsBefore(window);
             var counts = CountsOf(tenant.Key, user.Key, window);
             if (userLimit is { } u && counts.User >= u) return new RateDecision(false, user, counts);
             if (tenantLimit is { } t && counts.Tenant >= t) return new RateDecision(false, tenant, counts);
@@ -121,6 +123,18 @@ internal sealed class AdmissionLedger(TimeProvider clock)
 
     private void Count(string scopeKey, DateTimeOffset window) =>
         _windows[scopeKey] = new RateWindow(window, RequestsIn(scopeKey, window) + 1);
+
+    /// <summary>
+    /// Once per new window, drops every scope's ended window: the map holds the scopes active this minute, not every
+    /// user and address ever seen.
+    /// </summary>
+    private void PruneWindowsBefore(DateTimeOffset window)
+    {
+        if (window <= _windowsPrunedFor) return;
+        _windowsPrunedFor = window;
+        foreach (var (scope, current) in _windows)
+            if (current.Start < window) _windows.Remove(scope);
+    }
 
     private Counter? CounterOf(string scopeKey, string periodKey, bool create)
     {
