@@ -3,7 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bench, here, LOAD_CPU, requestBody, VENDOR_PORT } from './targets.mjs';
+import { ADMIN_KEY, bench, here, LOAD_CPU, requestBody, VENDOR_PORT } from './targets.mjs';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +60,7 @@ export async function waitReady(target, child, runDir) {
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${target.name} exited with ${child.exitCode}; see ${runDir}/${target.name}.log`);
     try {
+      if (target.tenant && !target.headers.Authorization) target.headers.Authorization = `Bearer ${await createTenantKey(target)}`;
       const res = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: requestBody(target), signal: AbortSignal.timeout(5000) });
       const text = await res.text();
       if (res.ok && JSON.parse(text).choices?.length === 1) return;
@@ -68,6 +69,17 @@ export async function waitReady(target, child, runDir) {
     await sleep(250);
   }
   throw new Error(`${target.name} did not answer a chat completion within 90 s: ${last}`);
+}
+
+/** A key of the row's tenant, created through the admin API as an operator would. */
+async function createTenantKey(target) {
+  const res = await fetch(new URL(`/api/admin/tenants/${target.tenant}/keys`, target.url), {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+    body: JSON.stringify({ name: 'bench' }), signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`creating a key: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text).key;
 }
 
 /** CPU seconds (user + system) the process has used so far. */

@@ -1,9 +1,9 @@
 // The rows of the benchmark: what each one starts, with which settings, and how a request to it looks.
-// LlmProxy rows differ only by settings. Every LlmProxy call carries a tenant key (authentication cannot be switched
-// off): the proxy runs in the Development environment so that the development key is a valid key of tenant
-// "default"; its check costs what a real key's does once cached (one SHA-256 and a dictionary look-up). The
-// response cache is off in every row: the same request is sent again and again, and hits would measure the cache,
-// not the proxy. BENCH_FULL_ENV adds settings to the full rows; see bench/README.md.
+// LlmProxy rows differ only by settings. They run as a deployment does (Production environment) and every call
+// carries a real tenant key, created through the admin API once the row is up (run.mjs); its check costs one SHA-256
+// and a dictionary look-up once cached, as in production. The response cache is off in every row: the same request
+// is sent again and again, and hits would measure the cache, not the proxy. BENCH_FULL_ENV adds settings to the full
+// rows; see bench/README.md.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +44,8 @@ const REQUEST_LOGS = {
   'Logging__LogLevel__System.Net.Http.HttpClient': 'Information',
 };
 
-const API_KEY = { Authorization: 'Bearer lp-dev-local-key' };
+// Only the harness knows it; it creates each row's tenant key (tenant "bench") and nothing else.
+export const ADMIN_KEY = `bench-admin-${process.pid}-${Date.now()}`;
 
 function fullRowAuth(env) {
   const settings = Object.fromEntries((env.BENCH_FULL_ENV ?? '').split(';').filter(Boolean)
@@ -60,13 +61,15 @@ function llmproxy(name, port, settings, extraHeaders, description, runDir) {
       LlmProxy__Providers__openai__ApiKey: VENDOR_KEY,
       LlmProxy__Providers__openai__BaseUrl: `${VENDOR}/v1`,
       LlmProxy__Store__SqlitePath: join(runDir, `${name}.db`),
-      DOTNET_ENVIRONMENT: 'Development',
+      DOTNET_ENVIRONMENT: 'Production',
+      LlmProxy__Admin__ApiKey: ADMIN_KEY,
       LlmProxy__Cache__Enabled: 'false',
       ...settings,
     },
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     model: 'openai/gpt-4o-mini', slowModel: 'openai/bench-slow',
-    headers: { ...API_KEY, ...extraHeaders },
+    headers: { ...extraHeaders },
+    tenant: 'bench',
     user: 'bench-user',
   };
 }
