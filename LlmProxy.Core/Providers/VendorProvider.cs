@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Chat;
@@ -43,8 +44,15 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         }
     }
 
-    /// <summary>One stream event's data; a malformed event ends the stream as the vendor's failure.</summary>
-    protected T ParseEvent<T>(byte[] data, JsonTypeInfo<T> type) where T : class
+    /// <summary>
+    /// The vendor's SSE events, each parsed straight from the parser's buffer (no copy of its data); events
+    /// <paramref name="skip"/> names by their type, and empty ones, come out as null. A malformed event ends the
+    /// stream as the vendor's failure.
+    /// </summary>
+    protected SseParser<T?> EventParser<T>(Stream body, JsonTypeInfo<T> type, Func<string, bool>? skip = null) where T : class =>
+        SseParser.Create(body, (eventType, data) => data.IsEmpty || skip?.Invoke(eventType) == true ? null : ParseEvent(data, type));
+
+    protected T ParseEvent<T>(ReadOnlySpan<byte> data, JsonTypeInfo<T> type) where T : class
     {
         try
         {
