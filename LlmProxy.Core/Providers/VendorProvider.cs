@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
@@ -22,6 +23,8 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
 
     protected TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Settings.TimeoutSeconds);
 
+    private readonly ConcurrentDictionary<string, Uri> _fixedEndpoints = new();
+
     /// <summary>An endpoint under the configured (or default) base URL.</summary>
     protected Uri Endpoint(string relative)
     {
@@ -29,6 +32,13 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         if (!baseUrl.AbsoluteUri.EndsWith('/')) baseUrl = new Uri(baseUrl.AbsoluteUri + "/");
         return new Uri(baseUrl, relative);
     }
+
+    /// <summary>
+    /// An endpoint whose path is a constant, worked out once: the options do not change while the host runs. Paths
+    /// that carry request values (a model name) go through <see cref="Endpoint"/>, so this never grows past the few
+    /// paths a vendor has.
+    /// </summary>
+    protected Uri FixedEndpoint(string relative) => _fixedEndpoints.GetOrAdd(relative, Endpoint);
 
     /// <summary>The vendor's whole answer; an empty or malformed body is the vendor's failure (502), not the proxy's.</summary>
     protected async Task<T> ReadAnswerAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class

@@ -80,7 +80,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
     {
         var settings = Settings;
         var body = AnthropicRequestBuilder.Build(request, settings.DefaultMaxTokens, stream);
-        return http.SendAsync(Name, Endpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
+        return http.SendAsync(Name, FixedEndpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
             headers =>
             {
                 headers.Add("x-api-key", settings.ApiKey);

@@ -76,7 +76,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
     private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
     {
         var key = Settings.ApiKey;
-        return http.SendAsync(Name, Endpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
+        return http.SendAsync(Name, FixedEndpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
             headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key), FirstByteTimeout, cancellationToken);
     }
 }

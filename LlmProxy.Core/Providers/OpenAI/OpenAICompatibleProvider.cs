@@ -60,7 +60,7 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
     private Task<HttpResponseMessage> SendAsync(ChatRequest body, CancellationToken cancellationToken)
     {
         var key = Settings.ApiKey;
-        return http.SendAsync(Name, Endpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
+        return http.SendAsync(Name, FixedEndpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
             headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key),
             FirstByteTimeout, cancellationToken);
     }
