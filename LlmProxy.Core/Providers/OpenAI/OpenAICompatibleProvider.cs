@@ -15,10 +15,12 @@ namespace LlmProxy.Core.Providers.OpenAI;
 /// </summary>
 public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<ProvidersOptions> options) : VendorProvider(options)
 {
+    private static readonly StreamOptions WithUsage = new() { IncludeUsage = true };
+
     /// <summary>The request for this vendor. The default asks for the usage chunk when streaming.</summary>
     protected virtual ChatRequest Shape(ChatRequest request, bool stream) => stream
-        ? request with { Stream = true, StreamOptions = new StreamOptions { IncludeUsage = true } }
-        : request with { Stream = null, StreamOptions = null };
+        ? request.Stream == true && request.StreamOptions == WithUsage ? request : request with { Stream = true, StreamOptions = WithUsage }
+        : request is { Stream: null, StreamOptions: null } ? request : request with { Stream = null, StreamOptions = null };
 
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
