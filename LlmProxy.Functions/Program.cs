@@ -1,4 +1,5 @@
 using LlmProxy.Core;
+using LlmProxy.Functions;
 using LlmProxy.Functions.Cors;
 using LlmProxy.Functions.StaticAssets;
 using LlmProxy.Functions.Standalone;
@@ -13,6 +14,7 @@ if (args.Contains(StandaloneHost.Flag))
 }
 
 var builder = FunctionsApplication.CreateBuilder(args);
+LoggingDefaults.AddTo(builder.Configuration);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<CorsWorkerMiddleware>();
 builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Functions);

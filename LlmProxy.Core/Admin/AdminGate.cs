@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Errors;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,8 @@ public sealed class AdminGate(AdminKeyCheck keyCheck, AdminSessions sessions, IO
     /// <summary>Returns who is calling, for the audit trail; throws 401/403 otherwise.</summary>
     public string Demand(string? presentedKey, string? sessionToken, string? csrfToken, bool isWrite)
     {
+        // Says plainly why, rather than "wrong admin key": a publishable key is public, so it must never be mistaken for any secret.
+        if (ApiKeyHasher.LooksPublishable(presentedKey)) throw CallerAuthenticator.PublishableKeyNotAllowed();
         if (!string.IsNullOrEmpty(presentedKey) || string.IsNullOrEmpty(sessionToken) || string.IsNullOrEmpty(options.CurrentValue.ApiKey))
         {
             keyCheck.Demand(presentedKey);

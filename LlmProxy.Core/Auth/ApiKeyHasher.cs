@@ -11,7 +11,13 @@ public static class ApiKeyHasher
 {
     public const string KeyPrefix = "lpk_";
 
-    public static string NewKey() => KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    /// <summary>Publishable keys read differently, so one pasted into a page is known at a glance for what it is.</summary>
+    public const string PublishableKeyPrefix = "lp-pk-";
+
+    public static string NewKey(string kind = ApiKeyKinds.Secret) =>
+        (kind == ApiKeyKinds.Publishable ? PublishableKeyPrefix : KeyPrefix) + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    public static bool LooksPublishable(string? key) => key?.StartsWith(PublishableKeyPrefix, StringComparison.Ordinal) == true;
 
     public static string NewKeyId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 

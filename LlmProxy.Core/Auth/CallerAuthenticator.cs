@@ -7,13 +7,38 @@ namespace LlmProxy.Core.Auth;
 
 /// <summary>
 /// Decides the tenant from the key a caller presents (<c>Authorization: Bearer</c> or <c>x-api-key</c>).
-/// Successful look-ups are cached briefly so the hot path does not hit the store on every call.
+/// Successful look-ups are cached briefly so the hot path does not hit the store on every call. Publishable keys are
+/// refused unless the route asks for <see cref="AuthenticateBrowserCallAsync"/>, so a route that forgets the
+/// question stays closed to them.
 /// </summary>
 public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _cache = new();
 
+    /// <summary>Secret keys only: a publishable key is 403 <c>publishable_key_not_allowed</c>.</summary>
     public async Task<CallerIdentity> AuthenticateAsync(string? authorization, string? apiKeyHeader, CancellationToken cancellationToken)
+    {
+        var caller = await IdentifyAsync(authorization, apiKeyHeader, cancellationToken).ConfigureAwait(false);
+        return caller.Publishable is null ? caller : throw PublishableKeyNotAllowed();
+    }
+
+    /// <summary>
+    /// For the route a web page calls: a secret key, or a publishable key when <paramref name="origin"/> (the
+    /// request's <c>Origin</c> header) is one the key lists (403 <c>origin_not_allowed</c> otherwise).
+    /// </summary>
+    public async Task<CallerIdentity> AuthenticateBrowserCallAsync(string? authorization, string? apiKeyHeader, string? origin, CancellationToken cancellationToken)
+    {
+        var caller = await IdentifyAsync(authorization, apiKeyHeader, cancellationToken).ConfigureAwait(false);
+        if (caller.Publishable is not { } policy || policy.AllowsOrigin(origin)) return caller;
+        throw new ProxyException(403, ErrorTypes.OriginNotAllowed, string.IsNullOrEmpty(origin)
+            ? "A publishable key works only from a web page: the request has no 'Origin' header."
+            : $"This publishable key does not work from the origin '{origin}'; an operator can add it to the key's allowedOrigins.");
+    }
+
+    public static ProxyException PublishableKeyNotAllowed() => new(403, ErrorTypes.PublishableKeyNotAllowed,
+        "A publishable key may only call POST /api/llm-proxy from a web page; use a secret key for anything else.");
+
+    private async Task<CallerIdentity> IdentifyAsync(string? authorization, string? apiKeyHeader, CancellationToken cancellationToken)
     {
         var key = PresentedKey(authorization, apiKeyHeader)
             ?? throw Unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
@@ -28,7 +53,7 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
 
         var record = await store.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (record is not { IsActive: true }) throw Unauthorized("The API key is not valid or has been revoked.");
-        var identity = new CallerIdentity(record.TenantId, record.KeyId);
+        var identity = new CallerIdentity(record.TenantId, record.KeyId, record.Publishable);
         if (settings.KeyCacheSeconds > 0) _cache[hash] = (identity, now.AddSeconds(settings.KeyCacheSeconds));
         return identity;
     }

@@ -44,6 +44,13 @@ public sealed class CorsPolicy
         return headers;
     }
 
+    /// <summary>
+    /// Headers of an answer to a publishable key's call from <paramref name="origin"/>, which the key lists: that
+    /// origin only, whatever the configured list says (even <c>*</c>), since the key is bound to its own origins.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> KeyBoundHeaders(string origin) =>
+        [new("Vary", "Origin"), new("Access-Control-Allow-Origin", origin), new("Access-Control-Expose-Headers", ExposedHeaders)];
+
     /// <summary>Headers answering a preflight; without <c>Access-Control-Allow-Origin</c> the browser refuses the call.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> PreflightHeaders(string? origin, string? requestMethod, string? requestHeaders)
     {

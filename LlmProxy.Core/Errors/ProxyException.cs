@@ -37,6 +37,10 @@ public static class ErrorTypes
     public const string InvalidRequest = "invalid_request_error";
     public const string Authentication = "authentication_error";
     public const string PermissionDenied = "permission_denied";
+    /// <summary>A publishable key used anywhere but the browser front door (<c>POST /api/llm-proxy</c>).</summary>
+    public const string PublishableKeyNotAllowed = "publishable_key_not_allowed";
+    /// <summary>A publishable key used without an <c>Origin</c> header, or from an origin the key does not list.</summary>
+    public const string OriginNotAllowed = "origin_not_allowed";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
     public const string QuotaExceeded = "quota_exceeded";

@@ -1,4 +1,5 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Catalog;
@@ -115,6 +116,8 @@ public static class ServiceCollectionExtensions
         services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddOptions<PublishableKeyOptions>().Bind(configuration.GetSection(PublishableKeyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PublishableKeyGate>();
 
         services.AddOptions<ResponseCacheOptions>().Bind(configuration.GetSection(ResponseCacheOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ResponseCache>();

@@ -3,8 +3,12 @@ namespace LlmProxy.Core.Quotas;
 /// <summary>One quota period, [Start, End) in UTC. Counters are keyed by it, so a new period starts at zero by itself.</summary>
 public readonly record struct QuotaPeriod(DateTimeOffset Start, DateTimeOffset End)
 {
-    /// <summary>Stable text key of the period, e.g. <c>2026-11-01</c>.</summary>
-    public string Key => Start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    // Get-only, so no `with` can change the start without the key that is computed from it.
+    public DateTimeOffset Start { get; } = Start;
+    public DateTimeOffset End { get; } = End;
+
+    /// <summary>Stable text key of the period, e.g. <c>2026-11-01</c>. Built once: admission reads it several times per call.</summary>
+    public string Key { get; } = Start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     public static QuotaPeriod Containing(DateTimeOffset instant, QuotaPeriodKind kind)
     {

@@ -12,16 +12,21 @@ namespace LlmProxy.Core.Quotas;
 /// completion tokens it may ask for) against the tenant's and the user's limits in one atomic store step; the
 /// recorder settles the reservation to the real usage when the call's usage event is recorded.
 /// </summary>
-public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, TokenEstimator tokens, IOptions<QuotaOptions> options, TimeProvider clock)
+public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, IOptions<QuotaOptions> options, TimeProvider clock)
 {
     public QuotaPeriod CurrentPeriod() => QuotaPeriod.Containing(clock.GetUtcNow(), options.Value.Period);
 
-    /// <summary>Prompt tokens by the tokenizer, plus the requested (or default) completion tokens for each choice.</summary>
+    /// <summary>
+    /// An upper bound of the prompt's text tokens (its UTF-8 bytes: BPE and SentencePiece tokens each cover one byte or
+    /// more), plus the requested (or default) completion tokens for each choice. An estimate that cannot fall short
+    /// means the estimate is not what lets a scope pass its limit; the price is that a call near the limit may be
+    /// refused a little early. The recorder settles the reservation to the vendor's real usage.
+    /// </summary>
     public long Estimate(ProxyCall call)
     {
         var request = call.Request;
         var completion = (long)(request.MaxCompletionTokens ?? request.MaxTokens ?? options.Value.DefaultMaxTokens);
-        return tokens.CountPrompt(request.Messages ?? []) + completion * (request.N ?? 1);
+        return TokenEstimator.PromptUpperBound(request.Messages ?? []) + completion * (request.N ?? 1);
     }
 
     /// <summary>

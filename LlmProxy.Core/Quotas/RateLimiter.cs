@@ -23,14 +23,30 @@ public sealed class RateLimiter(IRateLimitStore store, QuotaLimits limits, TimeP
         var state = Tightest(user, tenant, decision.Counts, window + Window)!;
         if (decision.Admitted) return state;
 
-        var who = decision.RefusedBy is { IsUser: true } ? $"User '{userId}' of tenant '{tenantId}'" : $"Tenant '{tenantId}'";
-        throw new ProxyException(429, ErrorTypes.RateLimited,
-            $"{who} has made its {state.Limit} requests this minute. Try again after {state.ResetAt:O}.",
+        throw Refusal(decision.RefusedBy is { IsUser: true } ? $"User '{userId}' of tenant '{tenantId}'" : $"Tenant '{tenantId}'", state, now);
+    }
+
+    /// <summary>
+    /// Counts the call in one more window, beside the tenant's and user's: <paramref name="member"/> of the group
+    /// <paramref name="group"/> (a publishable key's per-IP or per-user window). The store keeps it as the user
+    /// scope of a pseudo-tenant named by the group, so it shares the store's atomic counting and never a real
+    /// tenant's windows. Refuses with 429 <c>rate_limit_exceeded</c> naming <paramref name="who"/>.
+    /// </summary>
+    public async Task<RateLimitState> AcquireExtraAsync(string group, string member, int limit, string who, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var window = WindowStart(now);
+        var decision = await store.TryAcquireAsync(group, member, window, null, limit, cancellationToken).ConfigureAwait(false);
+        var state = Tightest(limit, null, decision.Counts, window + Window)!;
+        return decision.Admitted ? state : throw Refusal(who, state, now);
+    }
+
+    private static ProxyException Refusal(string who, RateLimitState state, DateTimeOffset now) =>
+        new(429, ErrorTypes.RateLimited, $"{who} has made its {state.Limit} requests this minute. Try again after {state.ResetAt:O}.",
             retryAfter: state.ResetAt - now)
         {
             Headers = state.ToHeaders(),
         };
-    }
 
     /// <summary>The current window of each scope, without counting anything; null for an unlimited scope.</summary>
     public async Task<(RateLimitState? Tenant, RateLimitState? User)> GetStateAsync(string tenantId, string? userId, CancellationToken cancellationToken)

@@ -46,6 +46,12 @@ public interface IRequestLogStore
     /// <summary>Stores the entry once (a repeat of its id changes nothing), bodies cut as <see cref="StoredBodies"/> says.</summary>
     Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>Stores several entries as <see cref="AddAsync"/> does; a store that can write them together overrides this.</summary>
+    async Task AddManyAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries) await AddAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Matching entries, newest first, without bodies.</summary>
     Task<IReadOnlyList<RequestLogEntry>> QueryAsync(RequestLogQuery query, CancellationToken cancellationToken);
 

@@ -21,15 +21,21 @@ public sealed class RequestLogWriter(IRequestLogStore store, ILogger<RequestLogW
         }
         catch (ChannelClosedException)
         {
-            await StoreAsync(entry).ConfigureAwait(false);
+            try
+            {
+                await StoreAsync([entry]).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Failed(e, entry);
+            }
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var entry in _channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            await StoreAsync(entry).ConfigureAwait(false);
-    }
+    private const int MaxBatch = 256;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _channel.Reader.DrainInBatchesAsync(MaxBatch, StoreAsync, Failed);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -38,16 +44,15 @@ public sealed class RequestLogWriter(IRequestLogStore store, ILogger<RequestLogW
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task StoreAsync(RequestLogEntry entry)
+    private async Task StoreAsync(IReadOnlyList<RequestLogEntry> entries)
     {
-        try
-        {
-            await store.AddAsync(entry, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "Could not write request log entry {EntryId}", entry.Id);
-        }
+        await store.AddManyAsync(entries, CancellationToken.None).ConfigureAwait(false);
+        foreach (var _ in entries) _handled.Add();
+    }
+
+    private void Failed(Exception e, RequestLogEntry entry)
+    {
+        log.LogError(e, "Could not write request log entry {EntryId}", entry.Id);
         _handled.Add();
     }
 

@@ -13,6 +13,18 @@ public interface IUsageStore
     /// </summary>
     Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records several events as <see cref="RecordAsync"/> does, one result per event in order. A store that can
+    /// write them together overrides this (SQLite: one transaction for the batch).
+    /// </summary>
+    async Task<IReadOnlyList<bool>> RecordManyAsync(IReadOnlyList<UsageToRecord> batch, CancellationToken cancellationToken)
+    {
+        var results = new bool[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+            results[i] = await RecordAsync(batch[i].Usage, batch[i].Period, batch[i].CountedTokens, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
     /// <summary>Events of a tenant (and user) from <paramref name="from"/> on, newest first.</summary>
     Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken);
 
@@ -68,6 +80,9 @@ public interface IStoreLifecycle
 }
 
 public readonly record struct QuotaCounter(long Used, long Reserved);
+
+/// <summary>A usage event with the quota period it falls in and the tokens it counts against the quotas.</summary>
+public readonly record struct UsageToRecord(UsageEvent Usage, QuotaPeriod Period, long CountedTokens);
 
 /// <summary>Tokens held for one admitted call until its usage event is recorded, or until <see cref="ExpiresAt"/>.</summary>
 public sealed record QuotaReservation(string Id, string TenantId, string UserId, QuotaPeriod Period, long Tokens, DateTimeOffset ExpiresAt);

@@ -9,21 +9,13 @@ namespace LlmProxy.Core.Usage;
 /// </summary>
 public sealed class InProcessUsageConsumer(ChannelUsageQueue queue, UsageRecorder recorder, ILogger<InProcessUsageConsumer> log) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Not stoppingToken: the loop ends when the channel is completed and empty, which is what drains it.
-        await foreach (var usage in queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            try
-            {
-                await recorder.RecordAsync(usage, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "Could not record usage event {UsageId}", usage.Id);
-            }
-        }
-    }
+    // Large enough that a burst commits in a few transactions, small enough that one batch holds the store briefly.
+    private const int MaxBatch = 256;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        queue.Reader.DrainInBatchesAsync(MaxBatch,
+            batch => recorder.RecordManyAsync(batch, CancellationToken.None),
+            (e, usage) => log.LogError(e, "Could not record usage event {UsageId}", usage.Id));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

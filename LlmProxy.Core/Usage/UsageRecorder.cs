@@ -22,19 +22,32 @@ public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quot
     public long RecordedCount => _recorded.Count;
 
     /// <returns>True when the event was new; false for a duplicate.</returns>
-    public async Task<bool> RecordAsync(UsageEvent usage, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(UsageEvent usage, CancellationToken cancellationToken) =>
+        (await RecordManyAsync([usage], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Several events at once (the store may write them together); one result per event, in order.</summary>
+    public async Task<IReadOnlyList<bool>> RecordManyAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
-        var period = QuotaPeriod.Containing(usage.Timestamp, quotaOptions.Value.Period);
-        var counted = usage.Cached && !cacheOptions.Value.CountCachedTokensAgainstQuota ? 0 : usage.TotalTokens;
-        var recorded = await store.RecordAsync(usage, period, counted, cancellationToken).ConfigureAwait(false);
-        if (recorded)
-            log.LogDebug("Recorded usage {UsageId}: {Tenant}/{User} {Provider}/{Model} {Tokens} tokens", usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, counted);
-        else
-            log.LogInformation("Usage event {UsageId} was already recorded; duplicate delivery ignored", usage.Id);
-        // Recorded first: a waiter on "handled" then also sees the recorded count up to date.
-        if (recorded) _recorded.Add();
-        _handled.Add();
-        return recorded;
+        var batch = new UsageToRecord[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var usage = events[i];
+            var counted = usage.Cached && !cacheOptions.Value.CountCachedTokensAgainstQuota ? 0 : usage.TotalTokens;
+            batch[i] = new UsageToRecord(usage, QuotaPeriod.Containing(usage.Timestamp, quotaOptions.Value.Period), counted);
+        }
+        var results = await store.RecordManyAsync(batch, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var (usage, _, counted) = batch[i];
+            if (results[i])
+                log.LogDebug("Recorded usage {UsageId}: {Tenant}/{User} {Provider}/{Model} {Tokens} tokens", usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, counted);
+            else
+                log.LogInformation("Usage event {UsageId} was already recorded; duplicate delivery ignored", usage.Id);
+            // Recorded first: a waiter on "handled" then also sees the recorded count up to date.
+            if (results[i]) _recorded.Add();
+            _handled.Add();
+        }
+        return results;
     }
 
     /// <summary>Completes once this instance has handled at least <paramref name="count"/> events in all.</summary>

@@ -17,8 +17,15 @@ public static class CorsHeaders
     {
         foreach (var (name, value) in headers)
         {
-            if (name == "Vary") response.Headers.Append(name, value);
-            else response.Headers[name] = value;
+            if (name != "Vary") response.Headers[name] = value;
+            else if (!response.Headers.Vary.Contains(value)) response.Headers.Append(name, value);
         }
+    }
+
+    /// <summary>Takes back what the middleware granted, before the response starts.</summary>
+    public static void Withhold(HttpResponse response)
+    {
+        response.Headers.Remove("Access-Control-Allow-Origin");
+        response.Headers.Remove("Access-Control-Expose-Headers");
     }
 }

@@ -1,6 +1,9 @@
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Cors;
+using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
+using LlmProxy.Functions.Cors;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Functions.Http;
@@ -8,9 +11,36 @@ namespace LlmProxy.Functions.Http;
 /// <summary>Reads the caller's key headers for the tenant and admin checks.</summary>
 public static class Caller
 {
+    /// <summary>Secret keys only (see <see cref="CallerAuthenticator.AuthenticateAsync(string?, string?, CancellationToken)"/>).</summary>
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
-        authenticator.AuthenticateAsync(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault(),
-            request.HttpContext.RequestAborted);
+        WithKeyBoundCors(request, (authorization, apiKey) => authenticator.AuthenticateAsync(authorization, apiKey, request.HttpContext.RequestAborted));
+
+    /// <summary>Secret keys, or publishable keys from an origin they list: the route a web page calls.</summary>
+    public static Task<CallerIdentity> AuthenticateBrowserCallAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
+        WithKeyBoundCors(request, (authorization, apiKey) =>
+            authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
+
+    /// <summary>
+    /// The CORS middleware answered from the configured origins before the key was known. A publishable key's call
+    /// answers the request's origin only, once the key is found to list it; refused for its origin or its route, it
+    /// grants no origin at all. (An unknown key's 401 keeps the configured answer: there is no key to bind it.)
+    /// </summary>
+    private static async Task<CallerIdentity> WithKeyBoundCors(HttpRequest request, Func<string?, string?, Task<CallerIdentity>> authenticate)
+    {
+        var response = request.HttpContext.Response;
+        CallerIdentity caller;
+        try
+        {
+            caller = await authenticate(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault()).ConfigureAwait(false);
+        }
+        catch (ProxyException e) when (e.Type is ErrorTypes.OriginNotAllowed or ErrorTypes.PublishableKeyNotAllowed)
+        {
+            CorsHeaders.Withhold(response);
+            throw;
+        }
+        if (caller.Publishable is not null) CorsHeaders.Write(response, CorsPolicy.KeyBoundHeaders(request.Headers.Origin.ToString()));
+        return caller;
+    }
 
     /// <summary>
     /// The admin key from <c>X-Admin-Key</c> (or else <c>Authorization: Bearer</c>), or the dashboard's session

@@ -1,4 +1,5 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Proxy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,17 +8,22 @@ namespace LlmProxy.Functions.Http;
 
 /// <summary>
 /// What both chat front doors do, differing only in how they read the body: authenticate (before reading it),
-/// read it within the size limit, parse it for the key's tenant, honour Cache-Control, run the pipeline.
+/// read it within the size limit, parse it for the key's tenant, honour Cache-Control, bound a publishable key's
+/// call, run the pipeline.
 /// </summary>
 public static class FrontDoor
 {
+    /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys.</param>
     public static async Task<IActionResult> HandleAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
-        long maxBodyBytes, Func<byte[], string, ProxyCall> parse)
+        long maxBodyBytes, Func<byte[], string, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
     {
         var aborted = request.HttpContext.RequestAborted;
-        var caller = await authenticator.AuthenticateAsync(request);
+        var caller = publishableKeys is null ? await authenticator.AuthenticateAsync(request) : await authenticator.AuthenticateBrowserCallAsync(request);
+        if (publishableKeys is not null)
+            await publishableKeys.CountAddressAsync(caller, request.HttpContext.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString(), aborted);
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
         var call = parse(body, caller.TenantId).WithCacheControl(request);
+        if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
         return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Buffers;
 using LlmProxy.Core.Errors;
 using Microsoft.AspNetCore.Http;
@@ -59,6 +60,24 @@ public static class RequestBody
         catch (JsonException)
         {
             throw ProxyException.BadRequest($"The body must be a JSON object such as {example}.");
+        }
+    }
+
+    /// <summary>
+    /// A small JSON object body as <typeparamref name="T"/>; null when the body is empty. Malformed JSON, wrong
+    /// types and unknown fields (where <typeparamref name="T"/> disallows them) are a 400 that shows <paramref name="example"/>.
+    /// </summary>
+    public static async Task<T?> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, long maxBytes, string example) where T : class
+    {
+        var body = await ReadAsync(request, maxBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (body.Length == 0) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(body, typeInfo) ?? throw ProxyException.BadRequest($"The body must be a JSON object such as {example}.");
+        }
+        catch (JsonException e)
+        {
+            throw ProxyException.BadRequest($"The body must be a JSON object such as {example}: {e.Message}", e.Path?.TrimStart('$', '.'));
         }
     }
 

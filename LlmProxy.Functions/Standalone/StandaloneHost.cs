@@ -5,7 +5,6 @@ using LlmProxy.Functions.StaticAssets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -21,15 +20,6 @@ public static class StandaloneHost
     public const string Flag = "--standalone";
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    // ASP.NET Core and HttpClient log eight Information lines per proxied call; on the console that cost two lock
-    // contentions and about a tenth of the CPU per call under load (bench/README.md). As in the ASP.NET Core
-    // templates they start at Warning; these are the lowest-priority settings, so any Logging setting wins.
-    private static readonly Dictionary<string, string?> LoggingDefaults = new()
-    {
-        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
-    };
-
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -37,7 +27,7 @@ public static class StandaloneHost
             Args = args.Where(a => a != Flag).ToArray(),
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
+        LoggingDefaults.AddTo(builder.Configuration);
         LocalSettings.AddTo(builder.Configuration, Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json"));
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args.Where(a => a != Flag).ToArray());

@@ -1,7 +1,12 @@
+using Azure.Data.Tables;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Publishable;
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Storage;
 using LlmProxy.Core.Storage.Sqlite;
 using LlmProxy.Core.Storage.Tables;
 using LlmProxy.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Tests.Auth;
 
@@ -67,6 +72,67 @@ public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKind
         var listed = await Keys.ListAsync("acme", Ct);
         Assert.Equal([T0.AddHours(1), null], listed.Select(k => k.RevokedAt));
         Assert.True((await Keys.FindByHashAsync(other.Hash, Ct))?.IsActive);
+    }
+
+    [Fact]
+    public async Task A_publishable_key_keeps_its_origins_limits_and_models_and_a_secret_key_stays_secret()
+    {
+        var secret = Key("key_a1", "acme", 0);
+        var publishable = Key("key_b2", "acme", 1) with
+        {
+            Publishable = new PublishableKeyPolicy
+            {
+                AllowedOrigins = ["https://www.example.com", "http://localhost:5173"],
+                RequestsPerMinutePerUser = 7,
+                RequestsPerMinutePerIp = 70,
+                AllowedModels = ["mock", "openai/gpt-4o-mini"],
+            },
+        };
+        var unlimitedModels = Key("key_c3", "acme", 2) with { Publishable = new PublishableKeyPolicy { AllowedOrigins = ["https://a.example"] } };
+        foreach (var key in new[] { secret, publishable, unlimitedModels }) await Keys.AddAsync(key, Ct);
+
+        var found = await Keys.FindByHashAsync(publishable.Hash, Ct);
+        Assert.Equal(publishable, found);
+        Assert.Equal(ApiKeyKinds.Publishable, found!.Kind);
+        Assert.Equal(["https://www.example.com", "http://localhost:5173"], found.Publishable!.AllowedOrigins);
+        Assert.Equal((7, 70), (found.Publishable.RequestsPerMinutePerUser, found.Publishable.RequestsPerMinutePerIp));
+        Assert.Equal(["mock", "openai/gpt-4o-mini"], found.Publishable.AllowedModels);
+        Assert.Null((await Keys.FindByHashAsync(unlimitedModels.Hash, Ct))!.Publishable!.AllowedModels);
+        var secretFound = await Keys.FindByHashAsync(secret.Hash, Ct);
+        Assert.Equal((ApiKeyKinds.Secret, null), (secretFound!.Kind, secretFound.Publishable));
+        Assert.Equal([secret, publishable, unlimitedModels], await Keys.ListAsync("acme", Ct));
+    }
+
+    [Fact]
+    public async Task A_key_stored_before_key_kinds_existed_reads_as_a_secret_key()
+    {
+        var old = Key("key_o1", "acme", 0);
+        if (Kind == StoreKindUnderTest.Tables)
+        {
+            var options = Core.Get<IOptions<StoreOptions>>().Value;
+            var table = Core.Get<AzureStorageClients>().Table(options.Connection, options.KeysTableName);
+            // The hash row exactly as the store wrote it before: no Kind, no PublishablePolicy.
+            await table.AddEntityAsync(new TableEntity("h|" + old.Hash[..2], old.Hash)
+            {
+                ["KeyId"] = old.KeyId, ["TenantId"] = old.TenantId, ["Name"] = old.Name, ["Prefix"] = old.Prefix, ["Hash"] = old.Hash, ["CreatedAt"] = old.CreatedAt,
+            }, Ct);
+        }
+        else
+        {
+            await using var connection = await Core.Get<SqliteConnectionFactory>().OpenAsync(Ct);
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO api_keys (key_id, tenant_id, name, prefix, hash, created_ms, revoked_ms) VALUES ($id, 'acme', $name, $prefix, $hash, $created, NULL);";
+            insert.Parameters.AddWithValue("$id", old.KeyId);
+            insert.Parameters.AddWithValue("$name", old.Name);
+            insert.Parameters.AddWithValue("$prefix", old.Prefix);
+            insert.Parameters.AddWithValue("$hash", old.Hash);
+            insert.Parameters.AddWithValue("$created", old.CreatedAt.ToUnixTimeMilliseconds());
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var found = await Keys.FindByHashAsync(old.Hash, Ct);
+        Assert.Equal(old, found);
+        Assert.Equal(ApiKeyKinds.Secret, found!.Kind);
     }
 
     [Fact]

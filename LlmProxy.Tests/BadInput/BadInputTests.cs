@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Tests.Infrastructure;
+using LlmProxy.Core.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmProxy.Tests.BadInput;
 
@@ -141,12 +143,14 @@ public sealed class BadInputTests(BadInputTests.Host fixture) : IClassFixture<Ba
         await using var connection = new SqliteConnection($"Data Source={fixture.Proxy.DatabasePath};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         var counts = new List<string>();
-        foreach (var table in new[] { "usage_events", "quota_counters", "quota_reservations", "quota_overrides", "rate_windows", "api_keys", "response_cache", "request_log" })
+        foreach (var table in new[] { "usage_events", "quota_counters", "quota_overrides", "api_keys", "response_cache", "request_log" })
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM {table}";
             counts.Add($"{table}={await command.ExecuteScalarAsync(TestContext.Current.CancellationToken)}");
         }
+        var (reservations, requests) = fixture.Proxy.Services.GetRequiredService<SqliteStore>().Ledger.Totals();
+        counts.Add($"reservations={reservations}, rate-limited requests={requests}");
         return string.Join(", ", counts);
     }
 }

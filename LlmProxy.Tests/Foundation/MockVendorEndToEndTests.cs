@@ -147,10 +147,11 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_user_over_quota_is_refused_with_quota_exceeded_and_retry_after()
     {
-        // Admission reserves prompt (~15 tokens here) + 5 completion tokens: 30 fits one call, not a second after it.
+        // Admission reserves the prompt's upper bound (its UTF-8 bytes plus framing: 28 here) + 5 completion tokens:
+        // 40 fits one call, not a second after the first one's usage is recorded.
         await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
         {
-            ["LlmProxy:Quota:DefaultUserTokens"] = "30",
+            ["LlmProxy:Quota:DefaultUserTokens"] = "40",
             ["LlmProxy:Quota:DefaultMaxTokens"] = "5",
         });
         (await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();

@@ -29,8 +29,7 @@ const QUOTA_ON = {
   LlmProxy__Quota__RequestsPerMinutePerUser: '1000000000',
   LlmProxy__Quota__RequestsPerMinutePerTenant: '1000000000',
 };
-// 0 = unlimited for every limit; the quota pre-check still reads the store (no setting skips it). The request log
-// is off too.
+// 0 = unlimited for every limit: no rate window is counted and no reservation taken. The request log is off too.
 const QUOTA_OFF = {
   LlmProxy__RequestLog__Enabled: 'false',
   LlmProxy__Quota__DefaultUserTokens: '0',
@@ -84,7 +83,7 @@ export function allTargets(runDir, env = process.env) {
     llmproxy('llmproxy-full', 19111, { ...QUOTA_ON, ...auth.settings }, auth.headers,
       `standalone host, every part on: token quotas and rate limits set (far above use), usage event -> SQLite, ${auth.described}`, runDir),
     llmproxy('llmproxy-min', 19112, QUOTA_OFF, {},
-      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), request log off. The tenant key is still checked, the quota pre-check still reads SQLite and every call is still recorded: no setting skips them', runDir),
+      'standalone host, optional parts off by setting: token quotas and rate limits 0 (= unlimited), request log off. The tenant key is still checked and every call is still recorded: no setting skips them', runDir),
     llmproxy('llmproxy-full-logs', 19113, { ...QUOTA_ON, ...auth.settings, ...REQUEST_LOGS }, auth.headers,
       'as llmproxy-full, plus the per-request Information logs of ASP.NET Core and HttpClient on the console (the default before this branch)', runDir),
     {

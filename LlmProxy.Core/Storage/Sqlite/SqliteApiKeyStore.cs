@@ -1,23 +1,26 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Publishable;
 using Microsoft.Data.Sqlite;
 
 namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IApiKeyStore
 {
-    private const string Columns = "key_id, tenant_id, name, prefix, hash, created_ms, revoked_ms";
+    private const string Columns = "key_id, tenant_id, name, prefix, hash, created_ms, revoked_ms, kind, publishable_policy";
 
     public async Task AddAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL);";
+        command.CommandText = $"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL, $kind, $policy);";
         command.Parameters.AddWithValue("$id", key.KeyId);
         command.Parameters.AddWithValue("$tenant", key.TenantId);
         command.Parameters.AddWithValue("$name", key.Name);
         command.Parameters.AddWithValue("$prefix", key.Prefix);
         command.Parameters.AddWithValue("$hash", key.Hash);
         command.Parameters.AddWithValue("$created", key.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$kind", key.Kind);
+        command.Parameters.AddWithValue("$policy", (object?)PublishableKeyPolicyJson.Write(key.Publishable) ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -58,5 +61,6 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
         Hash = reader.GetString(4),
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         RevokedAt = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        Publishable = PublishableKeyPolicyJson.Read(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)),
     };
 }

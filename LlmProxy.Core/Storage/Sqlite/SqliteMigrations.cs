@@ -129,5 +129,15 @@ internal static class SqliteMigrations
         CREATE INDEX ix_quota_audit_tenant_time ON quota_audit (tenant_id, at_ms);
         CREATE INDEX ix_quota_audit_time ON quota_audit (at_ms);
         """,
+        // Reservations and request windows moved into the owning process's memory (AdmissionLedger).
+        """
+        DROP TABLE quota_reservations;
+        DROP TABLE rate_windows;
+        """,
+        // Key kinds: a publishable key's policy as JSON; keys stored before are secret.
+        """
+        ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'secret';
+        ALTER TABLE api_keys ADD COLUMN publishable_policy TEXT NULL;
+        """,
     ];
 }

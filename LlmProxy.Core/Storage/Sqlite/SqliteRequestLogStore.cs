@@ -11,37 +11,30 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         latency_ms, ttft_ms, vendor_request_id, error, bodies_truncated, timestamp_ms
         """;
 
-    public async Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken)
+    public Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken) => AddManyAsync([entry], cancellationToken);
+
+    /// <summary>One transaction and one prepared statement for the batch.</summary>
+    public async Task AddManyAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
-        entry = StoredBodies.Fit(entry);
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using (var insert = new BatchStatement(connection, transaction, $"""
             INSERT OR IGNORE INTO request_log ({MetadataColumns}, request_body, response_body)
             VALUES ($id, $tenant, $user, $provider, $model, $status, $http, $stream, $cached, $prompt, $completion,
                     $latency, $ttft, $vendorId, $error, $truncated, $timestamp, $request, $response);
-            """;
-        var p = command.Parameters;
-        p.AddWithValue("$id", entry.Id);
-        p.AddWithValue("$tenant", entry.TenantId);
-        p.AddWithValue("$user", entry.UserId);
-        p.AddWithValue("$provider", entry.Provider);
-        p.AddWithValue("$model", entry.Model);
-        p.AddWithValue("$status", entry.Status);
-        p.AddWithValue("$http", entry.HttpStatus);
-        p.AddWithValue("$stream", entry.Stream);
-        p.AddWithValue("$cached", entry.Cached);
-        p.AddWithValue("$prompt", entry.PromptTokens);
-        p.AddWithValue("$completion", entry.CompletionTokens);
-        p.AddWithValue("$latency", entry.LatencyMs);
-        p.AddWithValue("$ttft", (object?)entry.TimeToFirstTokenMs ?? DBNull.Value);
-        p.AddWithValue("$vendorId", (object?)entry.VendorRequestId ?? DBNull.Value);
-        p.AddWithValue("$error", (object?)entry.Error ?? DBNull.Value);
-        p.AddWithValue("$truncated", entry.BodiesTruncated);
-        p.AddWithValue("$timestamp", entry.Timestamp.ToUnixTimeMilliseconds());
-        p.AddWithValue("$request", (object?)entry.RequestBody ?? DBNull.Value);
-        p.AddWithValue("$response", (object?)entry.ResponseBody ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            """, "$id", "$tenant", "$user", "$provider", "$model", "$status", "$http", "$stream", "$cached", "$prompt", "$completion",
+            "$latency", "$ttft", "$vendorId", "$error", "$truncated", "$timestamp", "$request", "$response"))
+        {
+            foreach (var stored in entries)
+            {
+                var entry = StoredBodies.Fit(stored);
+                await insert.RunAsync([entry.Id, entry.TenantId, entry.UserId, entry.Provider, entry.Model, entry.Status, entry.HttpStatus,
+                    entry.Stream, entry.Cached, entry.PromptTokens, entry.CompletionTokens, entry.LatencyMs, entry.TimeToFirstTokenMs,
+                    entry.VendorRequestId, entry.Error, entry.BodiesTruncated, entry.Timestamp.ToUnixTimeMilliseconds(),
+                    entry.RequestBody, entry.ResponseBody], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<RequestLogEntry>> QueryAsync(RequestLogQuery query, CancellationToken cancellationToken)

@@ -6,50 +6,82 @@ namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    public async Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken) =>
+        (await RecordManyAsync([new UsageToRecord(usage, period, countedTokens)], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// The batch in one transaction (one commit for many calls' events), then the same changes in the admission
+    /// ledger: used tokens added, reservations settled.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> RecordManyAsync(IReadOnlyList<UsageToRecord> batch, CancellationToken cancellationToken)
     {
-        var (connection, transaction) = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection)
-        await using (transaction)
+        var results = new bool[batch.Count];
+        await _recording.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await using (var insert = Command(connection, transaction, """
-                INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
-                    estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
-                VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
-                    $httpStatus, $cached, $stream, $error, $timestamp, $cost);
-                """,
-                ("$id", usage.Id), ("$tenant", usage.TenantId), ("$user", usage.UserId), ("$provider", usage.Provider),
-                ("$model", usage.Model), ("$prompt", usage.PromptTokens), ("$completion", usage.CompletionTokens),
-                ("$estimated", usage.Estimated), ("$latency", usage.LatencyMs), ("$status", usage.Status),
-                ("$httpStatus", usage.HttpStatus), ("$cached", usage.Cached), ("$stream", usage.Stream), ("$error", usage.Error),
-                ("$timestamp", usage.Timestamp.ToUnixTimeMilliseconds()), ("$cost", usage.CostUsd is { } cost ? (double)cost : null)))
+            var (connection, transaction) = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection)
+            await using (transaction)
             {
-                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                    return false;
-            }
-
-            if (countedTokens != 0)
-            {
-                foreach (var scope in new[] { QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId) })
+                // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
+                var tokens = new Dictionary<(string Scope, string Period), long>();
+                await using (var insert = new BatchStatement(connection, transaction, InsertUsageSql, UsageParameters))
                 {
-                    await using var add = Command(connection, transaction, """
-                        INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
-                        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
-                        """, ("$scope", scope.Key), ("$period", period.Key), ("$tokens", countedTokens));
-                    await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var (usage, period, counted) = batch[i];
+                        // INSERT OR IGNORE changes no row for an event id seen before: a duplicate counts nothing.
+                        results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
+                        if (!results[i] || counted == 0) continue;
+                        foreach (var scope in ScopesOf(usage))
+                            tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
+                    }
                 }
+                await using (var addTokens = new BatchStatement(connection, transaction, AddTokensSql, "$scope", "$period", "$tokens"))
+                {
+                    foreach (var ((scope, period), sum) in tokens)
+                        await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (usage.ReservationId is { } reservationId)
+            for (var i = 0; i < batch.Count; i++)
             {
-                await using var settle = Command(connection, transaction, "DELETE FROM quota_reservations WHERE id = $id;", ("$id", reservationId));
-                await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (!results[i]) continue;
+                var (usage, period, counted) = batch[i];
+                if (counted != 0)
+                    foreach (var scope in ScopesOf(usage)) _ledger.AddUsed(scope, period, counted);
+                if (usage.ReservationId is { } reservationId) _ledger.Settle(reservationId);
             }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+            return results;
+        }
+        finally
+        {
+            _recording.Release();
         }
     }
+
+    private static QuotaScope[] ScopesOf(UsageEvent usage) => [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId)];
+
+    private const string InsertUsageSql = """
+        INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
+            estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
+        VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
+            $httpStatus, $cached, $stream, $error, $timestamp, $cost);
+        """;
+
+    private static readonly string[] UsageParameters = ["$id", "$tenant", "$user", "$provider", "$model", "$prompt", "$completion",
+        "$estimated", "$latency", "$status", "$httpStatus", "$cached", "$stream", "$error", "$timestamp", "$cost"];
+
+    private static object?[] UsageValues(UsageEvent usage) =>
+        [usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, usage.PromptTokens, usage.CompletionTokens,
+         usage.Estimated, usage.LatencyMs, usage.Status, usage.HttpStatus, usage.Cached, usage.Stream, usage.Error,
+         usage.Timestamp.ToUnixTimeMilliseconds(), usage.CostUsd is { } cost ? (double)cost : null];
+
+    private const string AddTokensSql = """
+        INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
+        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
+        """;
 
     public async Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken)
     {

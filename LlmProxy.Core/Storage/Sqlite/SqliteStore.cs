@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Usage;
 using Microsoft.Data.Sqlite;
@@ -5,16 +6,26 @@ using Microsoft.Data.Sqlite;
 namespace LlmProxy.Core.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode, schema from <see cref="SqliteMigrations"/>. Every
-/// read-check-write runs in one <c>BEGIN IMMEDIATE</c> transaction, so concurrent writers (threads or processes on
-/// the same file) queue on the write lock instead of deciding on stale figures.
+/// The embedded store: one SQLite file in WAL mode, schema from <see cref="SqliteMigrations"/>, served by one process.
+/// Admission (reservations, request windows) is decided in memory by <see cref="AdmissionLedger"/>; the file holds
+/// what must outlive the process (usage events, used-token counters, overrides), written in batches off the hot path.
 /// </summary>
-public sealed partial class SqliteStore(SqliteConnectionFactory connections, TimeProvider clock) : IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle
+public sealed partial class SqliteStore(SqliteConnectionFactory connections, TimeProvider clock) : IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle, IDisposable
 {
+    private readonly AdmissionLedger _ledger = new(clock);
+
+    internal AdmissionLedger Ledger => _ledger;
+    private readonly ConcurrentDictionary<string, QuotaOverride?> _overrides = new(StringComparer.Ordinal);
+
+    // Held while recorded tokens go to the file and then to the ledger, and while a counter is loaded from the file.
+    private readonly SemaphoreSlim _recording = new(1, 1);
+    private SqliteFileLock? _fileLock;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(connections.DatabasePath);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _fileLock ??= SqliteFileLock.Acquire(connections.DatabasePath);
 
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
@@ -42,6 +53,12 @@ public sealed partial class SqliteStore(SqliteConnectionFactory connections, Tim
         {
             return false;
         }
+    }
+
+    public void Dispose()
+    {
+        _fileLock?.Dispose();
+        _recording.Dispose();
     }
 
     /// <summary>Opens a connection and takes the write lock at once (<c>BEGIN IMMEDIATE</c>).</summary>

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -98,8 +99,10 @@ public sealed class TableApiKeyStore(AzureStorageClients clients, IOptions<Store
             ["Prefix"] = key.Prefix,
             ["Hash"] = key.Hash,
             ["CreatedAt"] = key.CreatedAt,
+            ["Kind"] = key.Kind,
         };
         if (key.RevokedAt is { } revoked) entity["RevokedAt"] = revoked;
+        if (PublishableKeyPolicyJson.Write(key.Publishable) is { } policy) entity["PublishablePolicy"] = policy;
         return entity;
     }
 
@@ -112,5 +115,7 @@ public sealed class TableApiKeyStore(AzureStorageClients clients, IOptions<Store
         Hash = row.GetString("Hash"),
         CreatedAt = row.GetDateTimeOffset("CreatedAt") ?? default,
         RevokedAt = row.GetDateTimeOffset("RevokedAt"),
+        // Rows written before key kinds have neither property: they are secret keys.
+        Publishable = PublishableKeyPolicyJson.Read(row.GetString("Kind") ?? ApiKeyKinds.Secret, row.GetString("PublishablePolicy")),
     };
 }

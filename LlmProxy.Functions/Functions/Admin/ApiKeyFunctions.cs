@@ -14,14 +14,16 @@ namespace LlmProxy.Functions.Functions.Admin;
 /// <summary>Admin API for tenant keys: create (the key is in this one answer only), list, revoke.</summary>
 public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenticator, ApiKeyService keys, ILogger<ApiKeyFunctions> log)
 {
+    private const string CreateExample = "{\"name\":\"backend\"} or {\"name\":\"site\",\"kind\":\"publishable\",\"allowedOrigins\":[\"https://www.example.com\"]}";
+
     [Function("AdminCreateApiKey")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
             gate.Demand(request);
             var tenantId = TenantRoute(request);
-            var name = await RequestBody.ReadStringFieldAsync(request, "name", 4096, "{\"name\":\"backend\"}");
-            var created = await keys.CreateAsync(tenantId, name, request.HttpContext.RequestAborted);
+            var body = await RequestBody.ReadJsonAsync(request, ProxyDocumentsJsonContext.Default.NewApiKey, 16 * 1024, CreateExample);
+            var created = await keys.CreateAsync(tenantId, body ?? new NewApiKey(), request.HttpContext.RequestAborted);
             return new JsonBodyResult<CreatedApiKey>(created, ProxyDocumentsJsonContext.Default.CreatedApiKey, StatusCodes.Status201Created);
         });
 
@@ -31,7 +33,7 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
         {
             gate.Demand(request);
             var listed = await keys.ListAsync(TenantRoute(request), request.HttpContext.RequestAborted);
-            var shown = listed.Select(k => new ApiKeyInfo(k.KeyId, k.TenantId, k.Name, k.Prefix, k.CreatedAt, k.RevokedAt)).ToList();
+            var shown = listed.Select(ApiKeyInfo.From).ToList();
             return new JsonBodyResult<List<ApiKeyInfo>>(shown, ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
         });
 

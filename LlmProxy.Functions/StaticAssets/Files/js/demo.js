@@ -1,6 +1,6 @@
-// The demo calls the proxy with a tenant key taken from the page's fragment (/_/demo#key=...): a fragment never
-// leaves the browser, so the key is in no request line and no server log. Module scripts run before the
-// elements' first call, so the key is in place in time.
+// The demo calls the proxy with a publishable key bound to this page's origin, taken from the page's fragment
+// (/_/demo#key=lp-pk-...): it is public by design, and a fragment never leaves the browser, so it is still in no
+// request line and no server log. Module scripts run before the elements' first call, so the key is in place in time.
 const key = new URLSearchParams(location.hash.slice(1)).get('key');
 if (key) for (const element of document.querySelectorAll('ai-text-enhancer')) element.setAttribute('api-key', key);
 

@@ -10,6 +10,7 @@ const answer = `Mock answer from gpt-4-turbo: ${sample}`;
 
 let proxy: ProxyProcess;
 let pages: PageServer;
+let strangers: PageServer;
 let browser: Browser;
 let page: Page;
 let consoleErrors: string[];
@@ -18,15 +19,20 @@ let testNumber = 0;
 beforeAll(async () => {
   mkdirSync(outputDirectory, { recursive: true });
   pages = await PageServer.start();
+  strangers = await PageServer.start();
   proxy = await ProxyProcess.start({
     'LlmProxy:Cors:AllowedOrigins:0': pages.origin,
+    // The proxy's CORS lets this second page origin call it, but the pages' publishable key does not list it.
+    'LlmProxy:Cors:AllowedOrigins:1': strangers.origin,
     'LlmProxy:Providers:mock:ChunkDelayMs': String(chunkDelayMs),
     // No token limit by default: the quota test lowers its own user's limit through the admin API.
     'LlmProxy:Quota:DefaultUserTokens': '0',
     'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
-  });
-  pages.proxyUrl = proxy.url;
-  pages.tenantKey = proxy.tenantKey;
+  }, [pages.origin]);
+  for (const server of [pages, strangers]) {
+    server.proxyUrl = proxy.url;
+    server.apiKey = proxy.publishableKey;
+  }
   browser = await launchChromium();
 });
 
@@ -34,6 +40,7 @@ afterAll(async () => {
   await browser?.close();
   await proxy?.stop();
   await pages?.stop();
+  await strangers?.stop();
 });
 
 async function open(url: string, allowedErrors: RegExp[] = []): Promise<Page> {
@@ -89,7 +96,7 @@ async function waitForPreview(p: Page, id: string, predicate: string): Promise<v
 
 /** Waits (bounded) until the proxy has recorded usage for the user, i.e. it has finished with the user's call. */
 async function usageRecorded(user: string | null): Promise<void> {
-  await expect.poll(async () => ((await (await fetch(`${proxy.url}/api/quota?userId=${user}`, { headers: { Authorization: `Bearer ${proxy.tenantKey}` } })).json()) as { used: number }).used,
+  await expect.poll(async () => ((await (await fetch(`${proxy.url}/api/quota?userId=${user}`, { headers: { Authorization: `Bearer ${proxy.secretKey}` } })).json()) as { used: number }).used,
     { timeout: waitMs, interval: 100 }).toBeGreaterThan(0);
 }
 
@@ -193,6 +200,25 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
     expect(await previewText(p, 'one')).toBe(answer);
   });
 
+  it('uses a publishable key, which a page on an origin the key does not list cannot use', async () => {
+    expect(proxy.publishableKey).toMatch(/^lp-pk-/);
+    const p = await open(`${strangers.origin}/page.html?user=stranger-${Date.now()}`, [/blocked by CORS policy/, /Failed to load resource/]);
+    const one = p.locator('#one');
+    await one.getByRole('button', { name: 'Improve' }).click();
+    // The proxy refuses the key (403 origin_not_allowed) and, though its CORS setting admits this origin, grants the
+    // page no read of the answer: to the element it is a call that did not get through.
+    const alert = one.getByRole('alert');
+    await expect.poll(() => alert.textContent(), { timeout: waitMs }).toBe('The service could not be reached. Check your connection and try again.');
+    const direct = await fetch(`${proxy.url}/api/llm-proxy`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${proxy.publishableKey}`, Origin: strangers.origin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'mock', model: 'echo', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(direct.status).toBe(403);
+    expect(direct.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await direct.json()) as { error: { type: string } }).error.type).toBe('origin_not_allowed');
+  });
+
   it('is keyboard operable with a visible focus ring: Tab to Improve, Enter starts, Escape cancels', async () => {
     const p = await customerPage();
     // Set without focusing the editor, so the first Tab starts from the top of the page.
@@ -238,7 +264,7 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
 
 describe('the demo page served by the proxy', () => {
   it('works under its Content-Security-Policy against the mock vendor', async () => {
-    const p = await open(`${proxy.url}/_/demo#key=${proxy.tenantKey}`);
+    const p = await open(`${proxy.url}/_/demo#key=${proxy.publishableKey}`);
     const violations: string[] = [];
     await p.exposeFunction('reportViolation', (v: string) => violations.push(v));
     await p.evaluate(() => document.addEventListener('securitypolicyviolation', (e) =>

@@ -17,9 +17,14 @@ export const waitMs = 20_000;
 
 /** The standalone proxy host (the built Functions assembly run with --standalone), on a free loopback port. */
 export class ProxyProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly dataDirectory: string, readonly tenantKey: string, readonly adminKey: string) {}
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly dataDirectory: string,
+    readonly secretKey: string, readonly publishableKey: string, readonly adminKey: string) {}
 
-  static async start(settings: Record<string, string>): Promise<ProxyProcess> {
+  /**
+   * Starts the proxy and creates, the way an operator does, a secret key (for the tests' own server-side checks)
+   * and the publishable key the pages use, bound to `pageOrigins` and the proxy's own origin (its demo page).
+   */
+  static async start(settings: Record<string, string>, pageOrigins: string[] = []): Promise<ProxyProcess> {
     const dll = process.env.LLMPROXY_FUNCTIONS_DLL ?? join(repositoryRoot, 'LlmProxy.Functions/bin/Debug/net10.0/LlmProxy.Functions.dll');
     const dataDirectory = mkdtempSync(join(tmpdir(), 'llmproxy-browser-'));
     const adminKey = `admin-${randomUUID()}`;
@@ -47,11 +52,13 @@ export class ProxyProcess {
     });
     child.stdout!.resume();
     child.stderr!.resume();
-    // A tenant key for the pages, created the way an operator creates one.
-    const created = await fetch(`${url}/api/admin/tenants/web/keys`, { method: 'POST', headers: { 'X-Admin-Key': adminKey }, body: '{"name":"browser tests"}' });
-    if (created.status !== 201) throw new Error(`Creating a tenant key failed: ${created.status} ${await created.text()}`);
-    const { key } = (await created.json()) as { key: string };
-    return new ProxyProcess(child, url, dataDirectory, key, adminKey);
+    const secretKey = await createKey(url, adminKey, { name: 'browser tests (server side)' });
+    // Every call of these tests comes from 127.0.0.1, so the per-address window must hold them all.
+    const publishableKey = await createKey(url, adminKey, {
+      name: 'browser test pages', kind: 'publishable', allowedOrigins: [...pageOrigins, url],
+      requestsPerMinutePerUser: 1000, requestsPerMinutePerIp: 100000,
+    });
+    return new ProxyProcess(child, url, dataDirectory, secretKey, publishableKey, adminKey);
   }
 
   async stop(): Promise<void> {
@@ -65,6 +72,12 @@ export class ProxyProcess {
   }
 }
 
+async function createKey(proxyUrl: string, adminKey: string, body: object): Promise<string> {
+  const created = await fetch(`${proxyUrl}/api/admin/tenants/web/keys`, { method: 'POST', headers: { 'X-Admin-Key': adminKey }, body: JSON.stringify(body) });
+  if (created.status !== 201) throw new Error(`Creating a tenant key failed: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { key: string }).key;
+}
+
 /**
  * A second origin for the host page: serves the fixture page with the proxy's URL and the test's user id filled in,
  * as a customer's site would embed the element.
@@ -73,7 +86,7 @@ export class PageServer {
   private constructor(private readonly server: Server, readonly origin: string) {}
 
   proxyUrl = '';
-  tenantKey = '';
+  apiKey = '';
 
   static async start(): Promise<PageServer> {
     const template = readFileSync(join(here, 'fixtures/page.html'), 'utf8');
@@ -86,7 +99,7 @@ export class PageServer {
       }
       const user = (url.searchParams.get('user') ?? 'user').replace(/[^\w-]/g, '');
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user).replaceAll('{{KEY}}', self!.tenantKey));
+      response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user).replaceAll('{{KEY}}', self!.apiKey));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     self = new PageServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);

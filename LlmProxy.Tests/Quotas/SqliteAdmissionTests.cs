@@ -1,0 +1,92 @@
+using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Storage;
+using LlmProxy.Core.Storage.Sqlite;
+using LlmProxy.Core.Usage;
+using LlmProxy.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmProxy.Tests.Quotas;
+
+/// <summary>
+/// The embedded store decides admission in memory: these cases show that what must outlive the process is read back
+/// from the file, and that a second process cannot serve the same file with figures it cannot see.
+/// </summary>
+public sealed class SqliteAdmissionTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly FakeTimeProvider _clock = CoreServices.Clock();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string DatabasePath => Path.Combine(_directory.Path, "store.db");
+
+    private SqliteStore NewStore() =>
+        new(new SqliteConnectionFactory(Options.Create(new StoreOptions { SqlitePath = DatabasePath })), _clock);
+
+    private QuotaPeriod Period => QuotaPeriod.Containing(_clock.GetUtcNow(), QuotaPeriodKind.Monthly);
+
+    private QuotaReservation Reservation(long tokens) =>
+        new(Guid.NewGuid().ToString("N"), "acme", "ana", Period, tokens, _clock.GetUtcNow().AddMinutes(30));
+
+    [Fact]
+    public async Task Used_tokens_recorded_before_a_restart_count_against_admission_after_it()
+    {
+        using (var first = NewStore())
+        {
+            await first.InitializeAsync(Ct);
+            var usage = new UsageEvent
+            {
+                Id = "e1", TenantId = "acme", UserId = "ana", Provider = "openai", Model = "gpt-4o-mini",
+                PromptTokens = 60, CompletionTokens = 30, Status = UsageStatuses.Ok, HttpStatus = 200, Timestamp = _clock.GetUtcNow(),
+            };
+            Assert.True(await first.RecordAsync(usage, Period, usage.TotalTokens, Ct));
+        }
+
+        using var second = NewStore();
+        await second.InitializeAsync(Ct);
+        var refused = await second.TryReserveAsync(Reservation(11), tenantLimit: null, userLimit: 100, Ct);
+        Assert.False(refused.Admitted);
+        Assert.Equal(new QuotaCounter(90, 0), refused.Counter);
+        Assert.True((await second.TryReserveAsync(Reservation(10), tenantLimit: null, userLimit: 100, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(90, 10), await second.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task A_second_store_on_the_same_file_is_refused_until_the_first_is_gone()
+    {
+        using var first = NewStore();
+        await first.InitializeAsync(Ct);
+
+        using var second = NewStore();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.InitializeAsync(Ct));
+        Assert.Contains("Another process is serving the database", refused.Message);
+        Assert.Contains("LlmProxy:Store:SqlitePath", refused.Message);
+
+        first.Dispose();
+        await second.InitializeAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_batch_records_each_event_once_and_settles_its_reservations()
+    {
+        using var store = NewStore();
+        await store.InitializeAsync(Ct);
+        var held = Reservation(50);
+        Assert.True((await store.TryReserveAsync(held, null, 1000, Ct)).Admitted);
+        UsageEvent Event(string id, string? reservation = null) => new()
+        {
+            Id = id, TenantId = "acme", UserId = "ana", Provider = "openai", Model = "gpt-4o-mini", PromptTokens = 5,
+            CompletionTokens = 5, Status = UsageStatuses.Ok, HttpStatus = 200, Timestamp = _clock.GetUtcNow(), ReservationId = reservation,
+        };
+
+        var results = await store.RecordManyAsync(
+            [new(Event("a", held.Id), Period, 10), new(Event("b"), Period, 10), new(Event("a"), Period, 10)], Ct);
+
+        Assert.Equal([true, true, false], results);
+        Assert.Equal(new QuotaCounter(20, 0), await store.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(20, 0), await store.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
