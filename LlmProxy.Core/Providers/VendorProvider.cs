@@ -38,7 +38,8 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
     /// that carry request values (a model name) go through <see cref="Endpoint"/>, so this never grows past the few
     /// paths a vendor has.
     /// </summary>
-    protected Uri FixedEndpoint(string relative) => _fixedEndpoints.GetOrAdd(relative, Endpoint);
+    protected Uri FixedEndpoint(string relative) =>
+        _fixedEndpoints.TryGetValue(relative, out var url) ? url : _fixedEndpoints.GetOrAdd(relative, Endpoint(relative));
 
     /// <summary>The vendor's whole answer; an empty or malformed body is the vendor's failure (502), not the proxy's.</summary>
     protected async Task<T> ReadAnswerAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
