@@ -37,7 +37,12 @@ public sealed record ChatCompletionChunk
     public IReadOnlyList<ChunkChoice> Choices { get; init; } = [];
     public ChatUsage? Usage { get; init; }
     public string? SystemFingerprint { get; init; }
-    public string? Provider { get; init; }
+
+    /// <summary>
+    /// Settable, unlike the rest: each chunk belongs to one stream, which stamps it on the way out rather than
+    /// cloning every chunk of every stream.
+    /// </summary>
+    public string? Provider { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }

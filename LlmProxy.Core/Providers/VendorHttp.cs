@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Errors;
@@ -11,11 +12,19 @@ namespace LlmProxy.Core.Providers;
 /// and hands back a successful response with its headers read and its body not yet read, so streams flow through
 /// unbuffered. Failures become the unified error.
 /// </summary>
-public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvider clock)
+/// <remarks>
+/// It sends through the named client's handler chain with an <see cref="HttpMessageInvoker"/> rather than an
+/// <see cref="HttpClient"/>: with no client timeout and headers-read completion, HttpClient would only add a linked
+/// cancellation source per call. Timeouts stay where they were: the resilience pipeline's per-attempt first-byte
+/// timeout and the caller's token (which carries the call's total deadline).
+/// </remarks>
+public sealed class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider clock)
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
 
-    public static string ClientName(string provider) => "vendor-" + provider;
+    private static readonly ConcurrentDictionary<string, string> ClientNames = new();
+
+    public static string ClientName(string provider) => ClientNames.GetOrAdd(provider, static p => "vendor-" + p);
 
     public async Task<HttpResponseMessage> SendAsync<T>(string provider, Uri url, T body, JsonTypeInfo<T> bodyType,
         Action<HttpRequestHeaders> authorize, TimeSpan firstByteTimeout, CancellationToken cancellationToken)
@@ -26,11 +35,11 @@ public sealed class VendorHttp(IHttpClientFactory httpClientFactory, TimeProvide
         };
         authorize(request.Headers);
 
-        var client = httpClientFactory.CreateClient(ClientName(provider));
+        using var invoker = new HttpMessageInvoker(handlers.CreateHandler(ClientName(provider)), disposeHandler: false);
         HttpResponseMessage response;
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Chat;
@@ -21,6 +23,8 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
 
     protected TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Settings.TimeoutSeconds);
 
+    private readonly ConcurrentDictionary<string, Uri> _fixedEndpoints = new();
+
     /// <summary>An endpoint under the configured (or default) base URL.</summary>
     protected Uri Endpoint(string relative)
     {
@@ -28,6 +32,14 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         if (!baseUrl.AbsoluteUri.EndsWith('/')) baseUrl = new Uri(baseUrl.AbsoluteUri + "/");
         return new Uri(baseUrl, relative);
     }
+
+    /// <summary>
+    /// An endpoint whose path is a constant, worked out once: the options do not change while the host runs. Paths
+    /// that carry request values (a model name) go through <see cref="Endpoint"/>, so this never grows past the few
+    /// paths a vendor has.
+    /// </summary>
+    protected Uri FixedEndpoint(string relative) =>
+        _fixedEndpoints.TryGetValue(relative, out var url) ? url : _fixedEndpoints.GetOrAdd(relative, Endpoint(relative));
 
     /// <summary>The vendor's whole answer; an empty or malformed body is the vendor's failure (502), not the proxy's.</summary>
     protected async Task<T> ReadAnswerAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
@@ -43,8 +55,15 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         }
     }
 
-    /// <summary>One stream event's data; a malformed event ends the stream as the vendor's failure.</summary>
-    protected T ParseEvent<T>(byte[] data, JsonTypeInfo<T> type) where T : class
+    /// <summary>
+    /// The vendor's SSE events, each parsed straight from the parser's buffer (no copy of its data); events
+    /// <paramref name="skip"/> names by their type, and empty ones, come out as null. A malformed event ends the
+    /// stream as the vendor's failure.
+    /// </summary>
+    protected SseParser<T?> EventParser<T>(Stream body, JsonTypeInfo<T> type, Func<string, bool>? skip = null) where T : class =>
+        SseParser.Create(body, (eventType, data) => data.IsEmpty || skip?.Invoke(eventType) == true ? null : ParseEvent(data, type));
+
+    protected T ParseEvent<T>(ReadOnlySpan<byte> data, JsonTypeInfo<T> type) where T : class
     {
         try
         {

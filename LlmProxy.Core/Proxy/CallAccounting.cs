@@ -24,7 +24,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     private readonly StringBuilder _streamedText = new();
     private int _published;
     private long? _firstChunkAt;
-    private string? _wholeText;
+    private ChatCompletion? _whole;
 
     public ChatUsage? VendorUsage { get; private set; }
     public QuotaReservation? Reservation => reservation;
@@ -43,8 +43,10 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     /// <summary>Time from admission to the first streamed chunk; null for whole answers.</summary>
     public long? TimeToFirstChunkMs => _firstChunkAt is { } at ? (long)clock.GetElapsedTime(_started, at).TotalMilliseconds : null;
 
-    /// <summary>The answer text as the caller received it (whole, or what was streamed so far).</summary>
-    public string ResponseText => _wholeText ?? _streamedText.ToString();
+    /// <summary>The answer text as the caller received it (whole, or what was streamed so far); built only when asked for.</summary>
+    public string ResponseText => _whole is { } whole
+        ? string.Join("\n", whole.Choices.Select(c => c.Message.Content?.JoinedText()))
+        : _streamedText.ToString();
 
     /// <summary>A fallback vendor takes over the call: the event names the one that answered, with its price.</summary>
     public void Retarget(ProxyCall fallback, string fallbackProvider, ModelInfo? fallbackPricing)
@@ -62,8 +64,11 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             VendorResponseId = chunk.Id;
         }
         if (chunk.Usage is { } usage) VendorUsage = usage;
-        foreach (var choice in chunk.Choices)
+        // Indexed: a foreach over the interface would box an enumerator for every chunk.
+        var choices = chunk.Choices;
+        for (var i = 0; i < choices.Count; i++)
         {
+            var choice = choices[i];
             if (choice.Delta.Content is { } content) _streamedText.Append(content);
             if (choice.Delta.ReasoningContent is { } reasoning) _streamedText.Append(reasoning);
         }
@@ -72,7 +77,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     public void Succeeded(ChatCompletion completion)
     {
         VendorResponseId = completion.Id;
-        _wholeText = string.Join("\n", completion.Choices.Select(c => c.Message.Content?.JoinedText()));
+        _whole = completion;
         Succeeded(completion.Usage);
     }
 

@@ -9,8 +9,8 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 internal sealed class CallDeadline : IDisposable
 {
-    private readonly CancellationTokenSource _timeout;
-    private readonly CancellationTokenSource _linked;
+    private readonly CancellationTokenSource _source;
+    private readonly CancellationTokenRegistration _callerLeft;
     private readonly CancellationToken _caller;
     private readonly string _provider;
     private readonly TimeSpan _limit;
@@ -20,20 +20,21 @@ internal sealed class CallDeadline : IDisposable
         _provider = provider;
         _limit = limit;
         _caller = caller;
-        _timeout = new CancellationTokenSource(limit, clock);
-        _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _timeout.Token);
+        // One source that the timer and the caller both cancel: a linked source would add a second one per call.
+        _source = new CancellationTokenSource(limit, clock);
+        _callerLeft = caller.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _source);
     }
 
-    public CancellationToken Token => _linked.Token;
+    public CancellationToken Token => _source.Token;
 
     /// <summary>The cancellation came from the deadline, not from the caller.</summary>
-    public bool Expired => _timeout.IsCancellationRequested && !_caller.IsCancellationRequested;
+    public bool Expired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
 
     public ProxyException Error() => VendorErrorMapper.Timeout(_provider, _limit);
 
     public void Dispose()
     {
-        _linked.Dispose();
-        _timeout.Dispose();
+        _callerLeft.Dispose();
+        _source.Dispose();
     }
 }

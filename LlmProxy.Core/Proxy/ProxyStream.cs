@@ -48,7 +48,8 @@ public sealed class ProxyStream : IAsyncDisposable
         {
             _accounting.Observe(chunk);
             _received?.Add(chunk);
-            yield return chunk with { Provider = Provider };
+            chunk.Provider = Provider;
+            yield return chunk;
             cancellationToken.ThrowIfCancellationRequested();
 
             bool more;

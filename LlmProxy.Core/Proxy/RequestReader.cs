@@ -30,29 +30,29 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
         var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
         var userId = StringField(extra, "userId") ?? request.User;
-        request = request with { AdditionalProperties = Without(extra, SeedOnlyFields) };
-        return Complete(request, provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId) with { NoCache = noCache };
+        return Complete(request, Without(extra, SeedOnlyFields), provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId, noCache);
     }
 
     public ProxyCall ReadOpenAICompatible(ReadOnlySpan<byte> body, string callerTenantId)
     {
         var request = Deserialize(body);
         var noCache = CacheDisabled(request.AdditionalProperties);
-        request = request with { AdditionalProperties = Without(request.AdditionalProperties, ProxyOnlyFields) };
         var model = request.Model;
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
         var slash = model.IndexOf('/');
         if (slash <= 0 || slash == model.Length - 1)
             throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
-        return Complete(request, model[..slash].ToLowerInvariant(), model[(slash + 1)..], callerTenantId, request.User) with { NoCache = noCache };
+        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), model[..slash].ToLowerInvariant(), model[(slash + 1)..],
+            callerTenantId, request.User, noCache);
     }
 
-    private ProxyCall Complete(ChatRequest request, string provider, string? model, string tenantId, string? userId)
+    /// <param name="extra">The body's other fields, less the proxy's own: they go to the vendor.</param>
+    private ProxyCall Complete(ChatRequest request, Dictionary<string, JsonElement>? extra, string provider, string? model, string tenantId, string? userId, bool noCache)
     {
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required.", "model");
         var settings = options.Value;
-        var call = new ProxyCall(request with { Model = model }, provider, model,
-            tenantId, userId ?? settings.DefaultUserId);
+        var call = new ProxyCall(request with { Model = model, AdditionalProperties = extra }, provider, model,
+            tenantId, userId ?? settings.DefaultUserId) { NoCache = noCache };
         validator.Validate(call);
         return call;
     }
@@ -92,7 +92,10 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
 
     private static Dictionary<string, JsonElement>? Without(Dictionary<string, JsonElement>? extra, string[] names)
     {
-        if (extra is null || !names.Any(extra.ContainsKey)) return extra;
+        if (extra is null) return null;
+        var found = false;
+        foreach (var name in names) found |= extra.ContainsKey(name);
+        if (!found) return extra;
         var copy = new Dictionary<string, JsonElement>(extra);
         foreach (var name in names) copy.Remove(name);
         return copy.Count == 0 ? null : copy;

@@ -41,9 +41,10 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         response.Headers["X-LlmProxy-Provider"] = stream.Provider;
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        using var frames = new FrameWriter();
         try
         {
-            await SseFormatter.WriteAsync(Frames(stream, http.RequestAborted), response.Body, WriteFrame, http.RequestAborted).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(Frames(stream, http.RequestAborted), response.Body, frames.Write, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
         {
@@ -78,19 +79,34 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         yield return new SseItem<object>(Done);
     }
 
-    private static void WriteFrame(SseItem<object> item, IBufferWriter<byte> buffer)
+    /// <summary>Serialises the frames of one stream through one <see cref="Utf8JsonWriter"/>, pointed at each frame's buffer in turn.</summary>
+    private sealed class FrameWriter : IDisposable
     {
-        switch (item.Data)
+        private Utf8JsonWriter? _json;
+
+        public void Write(SseItem<object> item, IBufferWriter<byte> buffer)
         {
-            case ChatCompletionChunk chunk:
-                using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, chunk, ProxyJsonContext.Default.ChatCompletionChunk);
-                break;
-            case ErrorBody error:
-                using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, error, ProxyJsonContext.Default.ErrorBody);
-                break;
-            case byte[] raw:
-                buffer.Write(raw);
-                break;
+            switch (item.Data)
+            {
+                case ChatCompletionChunk chunk:
+                    JsonSerializer.Serialize(Json(buffer), chunk, ProxyJsonContext.Default.ChatCompletionChunk);
+                    break;
+                case ErrorBody error:
+                    JsonSerializer.Serialize(Json(buffer), error, ProxyJsonContext.Default.ErrorBody);
+                    break;
+                case byte[] raw:
+                    buffer.Write(raw);
+                    break;
+            }
         }
+
+        private Utf8JsonWriter Json(IBufferWriter<byte> buffer)
+        {
+            if (_json is null) _json = new Utf8JsonWriter(buffer);
+            else _json.Reset(buffer);
+            return _json;
+        }
+
+        public void Dispose() => _json?.Dispose();
     }
 }

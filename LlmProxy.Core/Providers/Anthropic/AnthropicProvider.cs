@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
@@ -37,11 +36,11 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         var promptTokens = 0;
         var outputTokens = 0;
 
-        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent,
+            static type => type is "ping" or "content_block_start" or "content_block_stop");
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.EventType is "ping" or "content_block_start" or "content_block_stop") continue;
-            var e = ParseEvent(item.Data, AnthropicJsonContext.Default.AnthropicStreamEvent);
+            if (item.Data is not { } e) continue;
             switch (e.Type)
             {
                 case "message_start":
@@ -81,7 +80,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
     {
         var settings = Settings;
         var body = AnthropicRequestBuilder.Build(request, settings.DefaultMaxTokens, stream);
-        return http.SendAsync(Name, Endpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
+        return http.SendAsync(Name, FixedEndpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
             headers =>
             {
                 headers.Add("x-api-key", settings.ApiKey);

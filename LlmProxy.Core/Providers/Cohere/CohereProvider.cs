@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
@@ -36,11 +35,11 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
 
-        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        var parser = EventParser(body, CohereJsonContext.Default.CohereStreamEvent,
+            static type => type is not ("message-start" or "content-delta" or "message-end"));
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.EventType is not ("message-start" or "content-delta" or "message-end")) continue;
-            var e = ParseEvent(item.Data, CohereJsonContext.Default.CohereStreamEvent);
+            if (item.Data is not { } e) continue;
             switch (e.Type)
             {
                 case "message-start":
@@ -77,7 +76,7 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
     private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
     {
         var key = Settings.ApiKey;
-        return http.SendAsync(Name, Endpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
+        return http.SendAsync(Name, FixedEndpoint("v2/chat"), CohereRequestBuilder.Build(request, stream), CohereJsonContext.Default.CohereRequest,
             headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key), FirstByteTimeout, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
@@ -52,11 +51,10 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         GeminiUsage? usage = null;
         var started = new HashSet<int>();
 
-        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        var parser = EventParser(body, GeminiJsonContext.Default.GeminiResponse);
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.Data.Length == 0) continue;
-            var frame = ParseEvent(item.Data, GeminiJsonContext.Default.GeminiResponse);
+            if (item.Data is not { } frame) continue;
             if (frame.Error is { } error) throw VendorErrorMapper.MidStream(Name, error.Message);
             if (answer.Id.Length == 0) answer.Id = ResponseId(frame);
             answer.Model = frame.ModelVersion ?? answer.Model;

@@ -15,10 +15,12 @@ namespace LlmProxy.Core.Providers.OpenAI;
 /// </summary>
 public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<ProvidersOptions> options) : VendorProvider(options)
 {
+    private static readonly StreamOptions WithUsage = new() { IncludeUsage = true };
+
     /// <summary>The request for this vendor. The default asks for the usage chunk when streaming.</summary>
     protected virtual ChatRequest Shape(ChatRequest request, bool stream) => stream
-        ? request with { Stream = true, StreamOptions = new StreamOptions { IncludeUsage = true } }
-        : request with { Stream = null, StreamOptions = null };
+        ? request.Stream == true && request.StreamOptions == WithUsage ? request : request with { Stream = true, StreamOptions = WithUsage }
+        : request is { Stream: null, StreamOptions: null } ? request : request with { Stream = null, StreamOptions = null };
 
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
@@ -30,28 +32,28 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
     {
         using var response = await SendAsync(Shape(request, stream: true), cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var chunk in ReadChunksAsync(Name, stream, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in ReadChunksAsync(stream, cancellationToken).ConfigureAwait(false))
             yield return chunk;
     }
+
+    /// <summary>Stands for <c>data: [DONE]</c> among the parsed chunks; never leaves this class.</summary>
+    private static readonly ChatCompletionChunk Done = new();
 
     /// <summary>
     /// Reads an OpenAI-style SSE stream (<c>data: {chunk}</c> frames, <c>data: [DONE]</c> at the end, comment
     /// lines such as DeepSeek's <c>: keep-alive</c> skipped by the parser). An <c>{"error":...}</c> frame ends the
     /// stream with the vendor's message.
     /// </summary>
-    internal static async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync(string provider, Stream stream,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var parser = SseParser.Create(stream, static (_, data) => data.ToArray());
+        var parser = SseParser.Create(stream, (_, data) =>
+            data.IsEmpty ? null : data.SequenceEqual("[DONE]"u8) ? Done : ParseEvent(data, ProxyJsonContext.Default.ChatCompletionChunk));
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            var data = item.Data;
-            if (data.AsSpan().SequenceEqual("[DONE]"u8)) yield break;
-            if (data.Length == 0) continue;
-            var chunk = JsonSerializer.Deserialize(data, ProxyJsonContext.Default.ChatCompletionChunk)
-                ?? throw VendorErrorMapper.MidStream(provider, "The vendor sent an empty stream frame.");
+            if (item.Data is not { } chunk) continue;
+            if (ReferenceEquals(chunk, Done)) yield break;
             if (chunk.AdditionalProperties?.TryGetValue("error", out var error) == true)
-                throw VendorErrorMapper.MidStream(provider, error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m)
+                throw VendorErrorMapper.MidStream(Name, error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m)
                     ? m.GetString() : error.ToString());
             yield return chunk;
         }
@@ -60,7 +62,7 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
     private Task<HttpResponseMessage> SendAsync(ChatRequest body, CancellationToken cancellationToken)
     {
         var key = Settings.ApiKey;
-        return http.SendAsync(Name, Endpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
+        return http.SendAsync(Name, FixedEndpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
             headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key),
             FirstByteTimeout, cancellationToken);
     }

@@ -13,7 +13,10 @@ public sealed class FallbackRoutes(IOptions<FallbackOptions> options, ProviderRe
     public IReadOnlyList<Target> For(ProxyCall call, IChatProvider provider)
     {
         var targets = new List<Target> { new(call, provider) };
-        var rule = options.Value.Rules.FirstOrDefault(r => string.Equals(r.From, $"{call.Provider}/{call.Model}", StringComparison.OrdinalIgnoreCase));
+        var rules = options.Value.Rules;
+        if (rules.Count == 0) return targets;
+        var from = $"{call.Provider}/{call.Model}";
+        var rule = rules.Find(r => string.Equals(r.From, from, StringComparison.OrdinalIgnoreCase));
         foreach (var to in rule?.To ?? [])
         {
             var slash = to.IndexOf('/');
