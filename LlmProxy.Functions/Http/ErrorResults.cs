@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Serialization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,13 @@ public static class ErrorResults
         catch (ProxyException e)
         {
             return From(e);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The request itself was broken, typically a client that went away mid-body: its fault, not a failure of ours.
+            log.LogDebug(e, "Bad HTTP request: {Reason}", e.Message);
+            var status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400;
+            return From(new ProxyException(status, ErrorTypes.InvalidRequest, $"The request could not be read: {e.Message}"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -10,11 +10,9 @@ internal sealed class BatchStatement : IAsyncDisposable
 {
     private readonly SqliteCommand _command;
 
-    public BatchStatement(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+    public BatchStatement(SqliteWrite write, string sql, params string[] parameters)
     {
-        _command = connection.CreateCommand();
-        _command.Transaction = transaction;
-        _command.CommandText = sql;
+        _command = write.Command(sql);
         foreach (var name in parameters) _command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
     }
 

@@ -10,9 +10,8 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
 
     public async Task AddAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL, $kind, $policy);";
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = write.Command($"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL, $kind, $policy);");
         command.Parameters.AddWithValue("$id", key.KeyId);
         command.Parameters.AddWithValue("$tenant", key.TenantId);
         command.Parameters.AddWithValue("$name", key.Name);
@@ -22,6 +21,7 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
         command.Parameters.AddWithValue("$kind", key.Kind);
         command.Parameters.AddWithValue("$policy", (object?)PublishableKeyPolicyJson.Write(key.Publishable) ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken) =>
@@ -32,12 +32,13 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
 
     public async Task<bool> RevokeAsync(string keyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE api_keys SET revoked_ms = COALESCE(revoked_ms, $at) WHERE key_id = $id;";
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = write.Command("UPDATE api_keys SET revoked_ms = COALESCE(revoked_ms, $at) WHERE key_id = $id;");
         command.Parameters.AddWithValue("$id", keyId);
         command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        var revoked = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return revoked;
     }
 
     private async Task<IReadOnlyList<ApiKeyRecord>> QueryAsync(string where, string value, CancellationToken cancellationToken)

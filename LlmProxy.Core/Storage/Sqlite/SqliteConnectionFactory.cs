@@ -28,6 +28,29 @@ public sealed class SqliteConnectionFactory
 
     public string DatabasePath { get; }
 
+    // One writer at a time, awaited: SQLite has one write lock per file, and a writer that finds it taken is retried by
+    // Microsoft.Data.Sqlite after sleeping on its thread. Under load that held thread-pool threads for a hundred
+    // milliseconds or more whenever the usage recorder and the request-log writer met (bench/FINDINGS.md).
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+
+    /// <summary>A connection in a write transaction once this process's earlier writes are done; see <see cref="SqliteWrite"/>.</summary>
+    public async Task<SqliteWrite> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return new SqliteWrite(connection, _writeTurn);
+        }
+        catch
+        {
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            _writeTurn.Release();
+            throw;
+        }
+    }
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

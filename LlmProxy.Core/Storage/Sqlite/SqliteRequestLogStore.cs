@@ -16,9 +16,8 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
     /// <summary>One transaction and one prepared statement for the batch.</summary>
     public async Task AddManyAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using (var insert = new BatchStatement(connection, transaction, $"""
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (var insert = new BatchStatement(write, $"""
             INSERT OR IGNORE INTO request_log ({MetadataColumns}, request_body, response_body)
             VALUES ($id, $tenant, $user, $provider, $model, $status, $http, $stream, $cached, $prompt, $completion,
                     $latency, $ttft, $vendorId, $error, $truncated, $timestamp, $request, $response);
@@ -34,7 +33,7 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
                     entry.RequestBody, entry.ResponseBody], cancellationToken).ConfigureAwait(false);
             }
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<RequestLogEntry>> QueryAsync(RequestLogQuery query, CancellationToken cancellationToken)
@@ -89,11 +88,12 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
 
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM request_log WHERE timestamp_ms < $cutoff;";
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = write.Command("DELETE FROM request_log WHERE timestamp_ms < $cutoff;");
         command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private static RequestLogEntry ReadMetadata(SqliteDataReader r) => new()

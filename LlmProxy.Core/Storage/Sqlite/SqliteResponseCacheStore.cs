@@ -20,26 +20,27 @@ public sealed class SqliteResponseCacheStore(SqliteConnectionFactory connections
 
     public async Task SetAsync(CacheEntry entry, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = write.Command("""
             INSERT INTO response_cache (key, tenant_id, payload, created_ms, expires_ms) VALUES ($key, $tenant, $payload, $created, $expires)
             ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms;
-            """;
+            """);
         command.Parameters.AddWithValue("$key", entry.Key);
         command.Parameters.AddWithValue("$tenant", entry.TenantId);
         command.Parameters.AddWithValue("$payload", entry.Payload);
         command.Parameters.AddWithValue("$created", entry.CreatedAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$expires", entry.ExpiresAt.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM response_cache WHERE expires_ms <= $now;";
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = write.Command("DELETE FROM response_cache WHERE expires_ms <= $now;");
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return purged;
     }
 }

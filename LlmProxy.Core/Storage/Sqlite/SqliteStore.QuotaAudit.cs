@@ -6,20 +6,16 @@ namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed partial class SqliteStore : IQuotaAuditStore
 {
-    public async Task AddAsync(QuotaAuditEntry entry, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var insert = Command(connection, null, """
+    public Task AddAsync(QuotaAuditEntry entry, CancellationToken cancellationToken) =>
+        WriteAsync("""
             INSERT INTO quota_audit (id, tenant_id, user_id, actor, at_ms, old_token_limit, old_requests_per_minute, old_set,
                 new_token_limit, new_requests_per_minute, new_set)
             VALUES ($id, $tenant, $user, $actor, $at, $oldTokens, $oldRpm, $oldSet, $newTokens, $newRpm, $newSet);
-            """,
+            """, cancellationToken,
             ("$id", entry.Id), ("$tenant", entry.TenantId), ("$user", entry.UserId), ("$actor", entry.Actor),
             ("$at", entry.At.ToUnixTimeMilliseconds()),
             ("$oldTokens", entry.OldValue?.TokenLimit), ("$oldRpm", entry.OldValue?.RequestsPerMinute), ("$oldSet", entry.OldValue is not null),
             ("$newTokens", entry.NewValue?.TokenLimit), ("$newRpm", entry.NewValue?.RequestsPerMinute), ("$newSet", entry.NewValue is not null));
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     public async Task<IReadOnlyList<QuotaAuditEntry>> ListAsync(string? tenantId, int limit, CancellationToken cancellationToken)
     {

@@ -44,28 +44,22 @@ public sealed partial class SqliteStore
 
     public async Task SetOverrideAsync(QuotaScope scope, QuotaOverride? value, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = value is null
-            ? Command(connection, null, "DELETE FROM quota_overrides WHERE scope = $scope;", ("$scope", scope.Key))
-            : Command(connection, null, """
+        await (value is null
+            ? WriteAsync("DELETE FROM quota_overrides WHERE scope = $scope;", cancellationToken, ("$scope", scope.Key))
+            : WriteAsync("""
                 INSERT INTO quota_overrides (scope, token_limit, requests_per_minute, updated_ms) VALUES ($scope, $limit, $rpm, $now)
                 ON CONFLICT (scope) DO UPDATE SET token_limit = excluded.token_limit,
                     requests_per_minute = excluded.requests_per_minute, updated_ms = excluded.updated_ms;
-                """, ("$scope", scope.Key), ("$limit", value.TokenLimit), ("$rpm", value.RequestsPerMinute),
-                ("$now", clock.GetUtcNow().ToUnixTimeMilliseconds()));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                """, cancellationToken, ("$scope", scope.Key), ("$limit", value.TokenLimit), ("$rpm", value.RequestsPerMinute),
+                ("$now", clock.GetUtcNow().ToUnixTimeMilliseconds()))).ConfigureAwait(false);
         _overrides[scope.Key] = value;
     }
 
-    public async Task<int> OpenPeriodAsync(QuotaPeriod previous, QuotaPeriod current, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, """
+    public Task<int> OpenPeriodAsync(QuotaPeriod previous, QuotaPeriod current, CancellationToken cancellationToken) =>
+        WriteAsync("""
             INSERT OR IGNORE INTO quota_counters (scope, period_start, used_tokens)
             SELECT scope, $current, 0 FROM quota_counters WHERE period_start = $previous;
-            """, ("$previous", previous.Key), ("$current", current.Key));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """, cancellationToken, ("$previous", previous.Key), ("$current", current.Key));
 
     /// <summary>
     /// Reads a scope's used tokens from the file the first time admission needs them. Under the recorder's gate, so

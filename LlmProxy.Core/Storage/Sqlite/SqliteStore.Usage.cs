@@ -19,13 +19,11 @@ public sealed partial class SqliteStore
         await _recording.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (connection, transaction) = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection)
-            await using (transaction)
+            await using (var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false))
             {
                 // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
                 var tokens = new Dictionary<(string Scope, string Period), long>();
-                await using (var insert = new BatchStatement(connection, transaction, InsertUsageSql, UsageParameters))
+                await using (var insert = new BatchStatement(write, InsertUsageSql, UsageParameters))
                 {
                     for (var i = 0; i < batch.Count; i++)
                     {
@@ -37,12 +35,12 @@ public sealed partial class SqliteStore
                             tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
                     }
                 }
-                await using (var addTokens = new BatchStatement(connection, transaction, AddTokensSql, "$scope", "$period", "$tokens"))
+                await using (var addTokens = new BatchStatement(write, AddTokensSql, "$scope", "$period", "$tokens"))
                 {
                     foreach (var ((scope, period), sum) in tokens)
                         await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
                 }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             for (var i = 0; i < batch.Count; i++)

@@ -61,11 +61,14 @@ public sealed partial class SqliteStore(SqliteConnectionFactory connections, Tim
         _recording.Dispose();
     }
 
-    /// <summary>Opens a connection and takes the write lock at once (<c>BEGIN IMMEDIATE</c>).</summary>
-    private async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> BeginWriteAsync(CancellationToken cancellationToken)
+    /// <summary>One statement in its own write turn; rows changed.</summary>
+    private async Task<int> WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return (connection, connection.BeginTransaction(deferred: false));
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(write.Connection, write.Transaction, sql, parameters);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
