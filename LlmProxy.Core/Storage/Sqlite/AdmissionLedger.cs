@@ -17,7 +17,9 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, Counter>> _periods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Held> _reservations = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, DateTimeOffset> _expiries = new();
+    // The earliest expiry among live reservations, or later (a settled reservation does not move it): until then no
+    // sweep is needed. Keeping only live reservations bounds memory by the calls in flight, not by calls per TTL.
+    private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
     private DateTimeOffset _windowsPrunedFor;
 
@@ -73,11 +75,11 @@ internal sealed class AdmissionLedger(TimeProvider clock)
                 if (figures.Used + figures.Reserved + reservation.Tokens > max) return ReserveOutcome.Refused(scope, figures);
             }
 
-            var held = new Held(CounterOf(user.Key, period, create: true)!, CounterOf(tenant.Key, period, create: true)!, reservation.Tokens);
+            var held = new Held(CounterOf(user.Key, period, create: true)!, CounterOf(tenant.Key, period, create: true)!, reservation.Tokens, reservation.ExpiresAt);
             held.User.Reserved += held.Tokens;
             held.Tenant.Reserved += held.Tokens;
             _reservations[reservation.Id] = held;
-            _expiries.Enqueue(reservation.Id, reservation.ExpiresAt);
+            if (held.ExpiresAt < _nextExpiry) _nextExpiry = held.ExpiresAt;
             return new ReserveOutcome(true, null, default);
         }
     }
@@ -158,13 +160,16 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         }
     }
 
+    /// <summary>Drops expired reservations: a scan of the live ones, only once the earliest of them may have expired.</summary>
     private void SweepExpired()
     {
         var now = clock.GetUtcNow();
-        while (_expiries.TryPeek(out var id, out var expiresAt) && expiresAt <= now)
+        if (now < _nextExpiry) return;
+        _nextExpiry = DateTimeOffset.MaxValue;
+        foreach (var (id, held) in _reservations)
         {
-            _expiries.Dequeue();
-            Drop(id);
+            if (held.ExpiresAt <= now) Drop(id);
+            else if (held.ExpiresAt < _nextExpiry) _nextExpiry = held.ExpiresAt;
         }
     }
 
@@ -181,7 +186,7 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         public long Reserved;
     }
 
-    private sealed record Held(Counter User, Counter Tenant, long Tokens);
+    private sealed record Held(Counter User, Counter Tenant, long Tokens, DateTimeOffset ExpiresAt);
 
     private readonly record struct RateWindow(DateTimeOffset Start, int Requests);
 }
