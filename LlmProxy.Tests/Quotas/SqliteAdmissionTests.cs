@@ -102,5 +102,21 @@ public sealed class SqliteAdmissionTests : IDisposable
         Assert.Equal(new RateCounts(1, 1), ledger.CountsIn("acme", "ana", minute.AddMinutes(1)));
     }
 
+    [Fact]
+    public void Loading_the_next_period_keeps_the_current_one_for_calls_admitted_at_the_boundary()
+    {
+        var ledger = new AdmissionLedger(_clock);
+        var november = Period;
+        var december = QuotaPeriod.Containing(november.End, QuotaPeriodKind.Monthly);
+        var ana = QuotaScope.User("acme", "ana");
+        ledger.Load(ana, november, 40);
+
+        ledger.Load(ana, december, 0);
+
+        Assert.True(ledger.IsLoaded(ana, november));
+        Assert.False(ledger.TryReserve(Reservation(61), tenantLimit: null, userLimit: 100).Admitted);
+        Assert.True(ledger.TryReserve(Reservation(60), tenantLimit: null, userLimit: 100).Admitted);
+    }
+
     public void Dispose() => _directory.Dispose();
 }

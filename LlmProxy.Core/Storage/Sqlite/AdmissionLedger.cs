@@ -149,10 +149,14 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         return scopes[scopeKey] = new Counter();
     }
 
-    /// <summary>Past periods' counters are no longer read by admission; unreserved ones can go.</summary>
+    /// <summary>
+    /// Counters of periods before the previous one are no longer read by admission; their unreserved ones can go. The
+    /// previous period stays: a call that read the clock just before the boundary may still be reserving against it.
+    /// </summary>
     private void DropPeriodsBefore(string periodKey)
     {
-        foreach (var old in _periods.Keys.Where(k => string.CompareOrdinal(k, periodKey) < 0).ToList())
+        var older = _periods.Keys.Where(k => string.CompareOrdinal(k, periodKey) < 0).Order(StringComparer.Ordinal).SkipLast(1).ToList();
+        foreach (var old in older)
         {
             var scopes = _periods[old];
             foreach (var scope in scopes.Where(s => s.Value.Reserved == 0).Select(s => s.Key).ToList()) scopes.Remove(scope);
