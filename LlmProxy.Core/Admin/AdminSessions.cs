@@ -62,3 +62,6 @@ public sealed record AdminSession(string Id, DateTimeOffset ExpiresAt, string To
 
 /// <summary>What the dashboard page learns about its session: the CSRF token for writes and when it ends.</summary>
 public sealed record AdminSessionInfo(string CsrfToken, DateTimeOffset ExpiresAt);
+
+/// <summary>The dashboard's sign-in body: <c>{"key": "&lt;admin key&gt;"}</c>.</summary>
+public sealed record AdminSignIn(string? Key);

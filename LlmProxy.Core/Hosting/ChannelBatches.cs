@@ -16,7 +16,8 @@ public static class ChannelBatches
         // No cancellation: draining until the writer completes the channel is what loses nothing at shutdown.
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            var batch = new List<T>(maxBatch);
+            // Sized by what is queued: at low load a batch is one item, and a 256-slot list per call would be waste.
+            var batch = new List<T>(reader.CanCount ? Math.Clamp(reader.Count, 1, maxBatch) : 1);
             while (batch.Count < maxBatch && reader.TryRead(out var item)) batch.Add(item);
             if (batch.Count == 0) continue;
             try

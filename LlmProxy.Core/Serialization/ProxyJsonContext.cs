@@ -52,4 +52,5 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(IReadOnlyList<RequestLogEntry>))]
 [JsonSerializable(typeof(RequestLogEntry))]
 [JsonSerializable(typeof(AdminSessionInfo))]
+[JsonSerializable(typeof(AdminSignIn))]
 public sealed partial class ProxyDocumentsJsonContext : JsonSerializerContext;

@@ -42,28 +42,6 @@ public static class RequestBody
     }
 
     /// <summary>
-    /// One optional string field of a small JSON object body (<c>{"name": "…"}</c>); null when the body is empty or
-    /// lacks the field. Anything else is a 400 that shows <paramref name="example"/>.
-    /// </summary>
-    public static async Task<string?> ReadStringFieldAsync(HttpRequest request, string field, long maxBytes, string example)
-    {
-        var body = await ReadAsync(request, maxBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        if (body.Length == 0) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw ProxyException.BadRequest($"The body must be a JSON object such as {example}.");
-            if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw ProxyException.BadRequest($"'{field}' must be a string.", field);
-        }
-        catch (JsonException)
-        {
-            throw ProxyException.BadRequest($"The body must be a JSON object such as {example}.");
-        }
-    }
-
-    /// <summary>
     /// A small JSON object body as <typeparamref name="T"/>; null when the body is empty. Malformed JSON, wrong
     /// types and unknown fields (where <typeparamref name="T"/> disallows them) are a 400 that shows <paramref name="example"/>.
     /// </summary>

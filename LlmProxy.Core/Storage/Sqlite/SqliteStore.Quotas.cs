@@ -62,25 +62,18 @@ public sealed partial class SqliteStore
             """, cancellationToken, ("$previous", previous.Key), ("$current", current.Key));
 
     /// <summary>
-    /// Reads a scope's used tokens from the file the first time admission needs them. Under the recorder's gate, so
-    /// that a batch committed meanwhile is either in the figure read or added to it afterwards, never both.
+    /// Reads a scope's used tokens from the file the first time admission needs them, holding the write turn: the
+    /// recorder applies a committed batch to the ledger before it gives the turn back, so the figure read never
+    /// misses a batch and never counts one twice.
     /// </summary>
     private async Task EnsureLoadedAsync(QuotaScope scope, QuotaPeriod period, CancellationToken cancellationToken)
     {
         if (_ledger.IsLoaded(scope, period)) return;
-        await _recording.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_ledger.IsLoaded(scope, period)) return;
-            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var query = Command(connection, null,
-                "SELECT COALESCE((SELECT used_tokens FROM quota_counters WHERE scope = $scope AND period_start = $period), 0);",
-                ("$scope", scope.Key), ("$period", period.Key));
-            _ledger.Load(scope, period, Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)));
-        }
-        finally
-        {
-            _recording.Release();
-        }
+        await using var turn = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (_ledger.IsLoaded(scope, period)) return;
+        await using var query = Command(turn.Connection, turn.Transaction,
+            "SELECT COALESCE((SELECT used_tokens FROM quota_counters WHERE scope = $scope AND period_start = $period), 0);",
+            ("$scope", scope.Key), ("$period", period.Key));
+        _ledger.Load(scope, period, Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)));
     }
 }

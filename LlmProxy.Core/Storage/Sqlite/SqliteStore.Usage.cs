@@ -16,47 +16,39 @@ public sealed partial class SqliteStore
     public async Task<IReadOnlyList<bool>> RecordManyAsync(IReadOnlyList<UsageToRecord> batch, CancellationToken cancellationToken)
     {
         var results = new bool[batch.Count];
-        await _recording.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // The ledger is brought in step while the write turn is still held: a first-time counter read (which takes
+        // the turn too) then sees this batch either in the file or in the ledger, never in both.
+        await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
+        var tokens = new Dictionary<(string Scope, string Period), long>();
+        await using (var insert = new BatchStatement(write, InsertUsageSql, UsageParameters))
         {
-            await using (var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false))
-            {
-                // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
-                var tokens = new Dictionary<(string Scope, string Period), long>();
-                await using (var insert = new BatchStatement(write, InsertUsageSql, UsageParameters))
-                {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        var (usage, period, counted) = batch[i];
-                        // INSERT OR IGNORE changes no row for an event id seen before: a duplicate counts nothing.
-                        results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
-                        if (!results[i] || counted == 0) continue;
-                        foreach (var scope in ScopesOf(usage))
-                            tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
-                    }
-                }
-                await using (var addTokens = new BatchStatement(write, AddTokensSql, "$scope", "$period", "$tokens"))
-                {
-                    foreach (var ((scope, period), sum) in tokens)
-                        await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
-                }
-                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!results[i]) continue;
                 var (usage, period, counted) = batch[i];
-                if (counted != 0)
-                    foreach (var scope in ScopesOf(usage)) _ledger.AddUsed(scope, period, counted);
-                if (usage.ReservationId is { } reservationId) _ledger.Settle(reservationId);
+                // INSERT OR IGNORE changes no row for an event id seen before: a duplicate counts nothing.
+                results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
+                if (!results[i] || counted == 0) continue;
+                foreach (var scope in ScopesOf(usage))
+                    tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
             }
-            return results;
         }
-        finally
+        await using (var addTokens = new BatchStatement(write, AddTokensSql, "$scope", "$period", "$tokens"))
         {
-            _recording.Release();
+            foreach (var ((scope, period), sum) in tokens)
+                await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
         }
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!results[i]) continue;
+            var (usage, period, counted) = batch[i];
+            if (counted != 0)
+                foreach (var scope in ScopesOf(usage)) _ledger.AddUsed(scope, period, counted);
+            if (usage.ReservationId is { } reservationId) _ledger.Settle(reservationId);
+        }
+        return results;
     }
 
     private static QuotaScope[] ScopesOf(UsageEvent usage) => [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId)];

@@ -13,13 +13,10 @@ namespace LlmProxy.Core.Storage.Sqlite;
 public sealed partial class SqliteStore(SqliteConnectionFactory connections, TimeProvider clock) : IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle, IDisposable
 {
     private readonly AdmissionLedger _ledger = new(clock);
+    private readonly ConcurrentDictionary<string, QuotaOverride?> _overrides = new(StringComparer.Ordinal);
+    private SqliteFileLock? _fileLock;
 
     internal AdmissionLedger Ledger => _ledger;
-    private readonly ConcurrentDictionary<string, QuotaOverride?> _overrides = new(StringComparer.Ordinal);
-
-    // Held while recorded tokens go to the file and then to the ledger, and while a counter is loaded from the file.
-    private readonly SemaphoreSlim _recording = new(1, 1);
-    private SqliteFileLock? _fileLock;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -55,11 +52,7 @@ public sealed partial class SqliteStore(SqliteConnectionFactory connections, Tim
         }
     }
 
-    public void Dispose()
-    {
-        _fileLock?.Dispose();
-        _recording.Dispose();
-    }
+    public void Dispose() => _fileLock?.Dispose();
 
     /// <summary>One statement in its own write turn; rows changed.</summary>
     private async Task<int> WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

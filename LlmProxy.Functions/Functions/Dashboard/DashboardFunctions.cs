@@ -81,6 +81,8 @@ public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck 
             var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
             return form["key"].FirstOrDefault();
         }
-        return await RequestBody.ReadStringFieldAsync(request, "key", MaxLoginBytes, "{\"key\": \"<admin key>\"} (or a form with the field 'key')");
+        var body = await RequestBody.ReadJsonAsync(request, ProxyDocumentsJsonContext.Default.AdminSignIn, MaxLoginBytes,
+            "{\"key\": \"<admin key>\"} (or a form with the field 'key')");
+        return body?.Key;
     }
 }
