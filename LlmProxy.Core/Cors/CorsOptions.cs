@@ -13,7 +13,5 @@ public sealed class CorsOptions
 
     /// <summary>Blank entries are allowed (an empty app setting) and ignored.</summary>
     internal static bool IsValidEntry(string? entry) =>
-        string.IsNullOrWhiteSpace(entry) || entry == "*" ||
-        (Uri.TryCreate(entry, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" &&
-         uri.GetLeftPart(UriPartial.Authority).Equals(entry.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        string.IsNullOrWhiteSpace(entry) || entry == "*" || Origins.Exact(entry.TrimEnd('/')) is not null;
 }

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Cors;
 using LlmProxy.Core.Errors;
 
 namespace LlmProxy.Core.Auth.Publishable;
@@ -47,9 +48,7 @@ public sealed record PublishableKeyPolicy
     /// <summary>Only <c>http(s)://host[:port]</c> exactly: no path, query, user info, wildcard or trailing slash.</summary>
     private static string Origin(string? entry)
     {
-        if (entry is { Length: > 0 and <= 200 } && Uri.TryCreate(entry, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            && uri.UserInfo.Length == 0 && uri.GetLeftPart(UriPartial.Authority).Equals(entry, StringComparison.OrdinalIgnoreCase))
-            return uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+        if (entry is { Length: > 0 and <= 200 } && Origins.Exact(entry) is { } origin) return origin;
         throw ProxyException.BadRequest($"'allowedOrigins' entries must be exact origins such as \"https://www.example.com\" or \"http://localhost:5173\" (scheme, host, optional port; nothing else); got \"{entry}\".", "allowedOrigins");
     }
 
