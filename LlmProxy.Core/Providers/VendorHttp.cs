@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Errors;
@@ -22,9 +21,7 @@ public sealed class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
 
-    private static readonly ConcurrentDictionary<string, string> ClientNames = new();
-
-    public static string ClientName(string provider) => ClientNames.GetOrAdd(provider, static p => "vendor-" + p);
+    public static string ClientName(string provider) => "vendor-" + provider;
 
     public async Task<HttpResponseMessage> SendAsync<T>(string provider, Uri url, T body, JsonTypeInfo<T> bodyType,
         Action<HttpRequestHeaders> authorize, TimeSpan firstByteTimeout, CancellationToken cancellationToken)
