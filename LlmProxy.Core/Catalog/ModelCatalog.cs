@@ -23,6 +23,7 @@ public sealed class ModelCatalog
                 InputPricePerMillion = settings.InputPricePerMillion ?? known.InputPricePerMillion,
                 OutputPricePerMillion = settings.OutputPricePerMillion ?? known.OutputPricePerMillion,
                 VendorModel = settings.VendorModel ?? known.VendorModel,
+                Type = settings.Type ?? known.Type,
             };
         }
     }

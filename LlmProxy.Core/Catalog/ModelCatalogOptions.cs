@@ -18,4 +18,7 @@ public sealed class ModelSettings
     public decimal? InputPricePerMillion { get; set; }
     public decimal? OutputPricePerMillion { get; set; }
     public string? VendorModel { get; set; }
+
+    /// <summary><c>chat</c> or <c>embedding</c>; a model added without one is a chat model.</summary>
+    public string? Type { get; set; }
 }

@@ -13,9 +13,21 @@ public sealed record ModelInfo(
     decimal? OutputPricePerMillion,
     string? VendorModel = null)
 {
+    /// <summary>What the model does: <see cref="ModelTypes.Chat"/> or <see cref="ModelTypes.Embedding"/>.</summary>
+    public string Type { get; init; } = ModelTypes.Chat;
+
     /// <summary>The price of a call in USD, or null when either price is unknown.</summary>
     public decimal? CostOf(int promptTokens, int completionTokens) =>
         InputPricePerMillion is { } input && OutputPricePerMillion is { } output
             ? (promptTokens * input + completionTokens * output) / 1_000_000m
             : null;
+}
+
+/// <summary>The kinds of model the catalog knows, as <c>/v1/models</c> reports them in <c>type</c>.</summary>
+public static class ModelTypes
+{
+    public const string Chat = "chat";
+    public const string Embedding = "embedding";
+
+    public static bool IsKnown(string type) => type is Chat or Embedding;
 }

@@ -13,6 +13,8 @@ public sealed record ChatModelInfo
     public string Object { get; init; } = "model";
     public long Created { get; init; }
     public string OwnedBy { get; init; } = "";
+    /// <summary><c>chat</c> (<c>/v1/chat/completions</c>) or <c>embedding</c> (<c>/v1/embeddings</c>).</summary>
+    public string Type { get; init; } = "chat";
     public bool Configured { get; init; }
     public int? ContextWindow { get; init; }
     public bool Vision { get; init; }

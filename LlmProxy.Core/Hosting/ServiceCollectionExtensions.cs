@@ -6,6 +6,7 @@ using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Anthropic;
 using LlmProxy.Core.Providers.Cohere;
@@ -74,8 +75,9 @@ public static class ServiceCollectionExtensions
 
         // Model catalog (prices, vision) and the guarded fetcher for image URLs that vendors need inline.
         services.AddOptions<ModelCatalogOptions>().Bind(configuration.GetSection(ModelCatalogOptions.Section))
-            .Validate(o => o.Models.Values.SelectMany(m => m.Values).All(m => m.InputPricePerMillion is null or >= 0 && m.OutputPricePerMillion is null or >= 0 && m.ContextWindow is null or > 0),
-                "LlmProxy:Models:*:*: prices must be >= 0 and ContextWindow > 0.")
+            .Validate(o => o.Models.Values.SelectMany(m => m.Values).All(m => m.InputPricePerMillion is null or >= 0 && m.OutputPricePerMillion is null or >= 0 && m.ContextWindow is null or > 0
+                    && (m.Type is null || ModelTypes.IsKnown(m.Type))),
+                "LlmProxy:Models:*:*: prices must be >= 0, ContextWindow > 0 and Type \"chat\" or \"embedding\".")
             .ValidateOnStart();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CatalogRules>();
@@ -130,6 +132,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<Admission>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();
@@ -144,6 +147,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<FallbackRoutes>();
         services.AddSingleton<ProxyService>();
+        services.AddSingleton<EmbeddingReader>();
+        services.AddSingleton<EmbeddingService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<CorsPolicy>();
         return services;

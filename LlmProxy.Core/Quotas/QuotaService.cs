@@ -33,22 +33,23 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     /// Reserves the call's estimate, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
     /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
+    /// <param name="tokens">An upper bound of what the call can be billed (<see cref="Estimate"/> for chat).</param>
+    public async Task<QuotaReservation?> ReserveAsync(string tenantId, string userId, long tokens, CallLimits callLimits, CancellationToken cancellationToken)
     {
         var (tenant, user) = (callLimits.Tenant, callLimits.User);
         if (tenant.Tokens is null && user.Tokens is null) return null;
 
         var now = clock.GetUtcNow();
         var period = CurrentPeriod();
-        var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
-            Estimate(call), now.AddSeconds(options.Value.ReservationTtlSeconds));
+        var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), tenantId, userId, period,
+            tokens, now.AddSeconds(options.Value.ReservationTtlSeconds));
         var outcome = await store.TryReserveAsync(reservation, tenant.Tokens, user.Tokens, cancellationToken).ConfigureAwait(false);
         if (outcome.Admitted) return reservation;
 
         var scope = outcome.RefusedBy!.Value;
         var limit = scope.IsUser ? user.Tokens!.Value : tenant.Tokens!.Value;
         var remaining = Math.Max(0, limit - outcome.Counter.Used - outcome.Counter.Reserved);
-        var who = scope.IsUser ? $"User '{call.UserId}' of tenant '{call.TenantId}'" : $"Tenant '{call.TenantId}'";
+        var who = scope.IsUser ? $"User '{userId}' of tenant '{tenantId}'" : $"Tenant '{tenantId}'";
         throw new ProxyException(429, ErrorTypes.QuotaExceeded,
             $"{who} has {remaining} of its {limit} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
             retryAfter: period.End - now)

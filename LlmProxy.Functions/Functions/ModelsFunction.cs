@@ -10,8 +10,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace LlmProxy.Functions.Functions;
 
 /// <summary>
-/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, whether its vendor is configured, and its
-/// context window, vision flag and prices.
+/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, its <c>type</c> (chat or embedding), whether its
+/// vendor is configured, and its context window, vision flag and prices.
 /// </summary>
 public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog catalog)
 {
@@ -24,6 +24,7 @@ public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog cata
             .Select(m => new ChatModelInfo
             {
                 Id = $"{m.Provider}/{m.Model}",
+                Type = m.Type,
                 OwnedBy = m.Provider,
                 Configured = vendors[m.Provider].IsConfigured,
                 ContextWindow = m.ContextWindow,

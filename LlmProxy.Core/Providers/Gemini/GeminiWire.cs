@@ -68,7 +68,26 @@ internal sealed record GeminiPromptFeedback(string? BlockReason);
 
 internal sealed record GeminiError(int? Code, string? Message, string? Status);
 
+// batchEmbedContents: one embed request per text, one vector per request back, and no usage.
+
+internal sealed record GeminiBatchEmbedRequest(IReadOnlyList<GeminiEmbedRequest> Requests);
+
+internal sealed record GeminiEmbedRequest
+{
+    /// <summary><c>models/{model}</c>; it must name the model of the URL.</summary>
+    public required string Model { get; init; }
+    public required GeminiContent Content { get; init; }
+    public string? TaskType { get; init; }
+    public int? OutputDimensionality { get; init; }
+}
+
+internal sealed record GeminiBatchEmbedResponse(IReadOnlyList<GeminiEmbedding>? Embeddings);
+
+internal sealed record GeminiEmbedding(float[] Values);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
+[JsonSerializable(typeof(GeminiBatchEmbedRequest))]
+[JsonSerializable(typeof(GeminiBatchEmbedResponse))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;
