@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmProxy.Core.Catalog;
+using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
@@ -98,7 +99,7 @@ internal sealed class EmbeddingAccounting(EmbeddingCall call, string provider, Q
             Stream = false,
             Cached = Cached,
             Error = Error,
-            CostUsd = pricing?.CostOf(_promptTokens, 0),
+            CostUsd = pricing?.Prices?.CostOf(ChatUsage.Of(_promptTokens, 0)),
             Timestamp = _startedAt,
             ReservationId = reservation?.Id,
             ReservedTokens = reservation?.Tokens ?? 0,
