@@ -53,9 +53,10 @@ public sealed class ImageFetcher(IHttpClientFactory httpClientFactory, IOptions<
         {
             throw ProxyException.BadRequest($"The image URL points to {forbidden.Message}; the proxy does not fetch from there.", param);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException)
         {
-            throw ProxyException.BadRequest($"The image at {uri.Host} could not be fetched: {e.Message}", param);
+            // Not the socket error: "refused" against "timed out" would make the proxy a port scanner's oracle.
+            throw ProxyException.BadRequest($"The image at {uri.Host} could not be fetched (the connection failed).", param);
         }
     }
 
@@ -75,7 +76,7 @@ public sealed class ImageFetcher(IHttpClientFactory httpClientFactory, IOptions<
                 ? [literal]
                 : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
             var allowPrivate = options.Value.AllowPrivateNetworks;
-            var allowed = addresses.FirstOrDefault(a => allowPrivate || !AddressRules.IsPrivate(a))
+            var allowed = addresses.FirstOrDefault(a => allowPrivate || AddressRules.IsPublic(a))
                 ?? throw new ForbiddenAddressException(addresses.Length == 0 ? "no address" : "a private or local network address");
             var socket = new Socket(allowed.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
