@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Anthropic;
 
@@ -34,7 +35,7 @@ internal sealed record AnthropicImageSource
 {
     public required string Type { get; init; }
     public string? MediaType { get; init; }
-    public string? Data { get; init; }
+    public Base64Data? Data { get; init; }
     public string? Url { get; init; }
 }
 
