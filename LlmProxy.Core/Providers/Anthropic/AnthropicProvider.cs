@@ -23,8 +23,10 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
+        var calls = answer.Content.Where(b => b.Type == "tool_use")
+            .Select(b => CanonicalAnswer.ToolCall(b.Id ?? "", b.Name ?? "", b.Input?.GetRawText() ?? "{}")).ToList();
         return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
-            .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0));
+            .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0), calls);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -33,11 +35,11 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+        var tools = new AnthropicToolStream(answer);
         var promptTokens = 0;
         var outputTokens = 0;
 
-        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent,
-            static type => type is "ping" or "content_block_start" or "content_block_stop");
+        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent, static type => type is "ping");
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.Data is not { } e) continue;
@@ -52,6 +54,9 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
                     yield return answer.Text(e.Delta.Text ?? "");
+                    break;
+                case "content_block_start" or "content_block_delta" or "content_block_stop":
+                    if (tools.Read(e) is { } fragment) yield return fragment;
                     break;
                 case "message_delta":
                     outputTokens = e.Usage?.OutputTokens ?? outputTokens;
