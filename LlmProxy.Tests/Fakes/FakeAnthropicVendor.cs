@@ -204,9 +204,18 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
             ["content"] = content,
             ["stop_reason"] = calls.Count == 0 ? "end_turn" : "tool_use",
             ["stop_sequence"] = null,
-            ["usage"] = new JsonObject { ["input_tokens"] = PromptTokens, ["output_tokens"] = CompletionTokens, ["cache_creation_input_tokens"] = 0, ["cache_read_input_tokens"] = 0 },
+            ["usage"] = Usage(CompletionTokens),
         };
     }
+
+    /// <summary>Anthropic's usage: <c>input_tokens</c> leaves out the tokens read from and written to the cache.</summary>
+    private JsonObject Usage(int outputTokens) => new()
+    {
+        ["input_tokens"] = PromptTokens - CachedPromptTokens - CacheWriteTokens,
+        ["cache_creation_input_tokens"] = CacheWriteTokens,
+        ["cache_read_input_tokens"] = CachedPromptTokens,
+        ["output_tokens"] = outputTokens,
+    };
 
     private static string Event(string name, JsonObject data)
     {
@@ -220,7 +229,7 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
         {
             ["id"] = "msg_fake123", ["type"] = "message", ["role"] = "assistant", ["model"] = Model(body), ["content"] = new JsonArray(),
             ["stop_reason"] = null, ["stop_sequence"] = null,
-            ["usage"] = new JsonObject { ["input_tokens"] = PromptTokens, ["output_tokens"] = 1 },
+            ["usage"] = Usage(1),
         },
     });
 
