@@ -41,12 +41,13 @@ public sealed class ResponseCache(IResponseCacheStore store, IOptions<ResponseCa
     public Task StoreCompletionAsync(string key, ProxyCall call, ChatCompletion completion) =>
         StoreAsync(key, call.TenantId, JsonSerializer.SerializeToUtf8Bytes(completion, ProxyJsonContext.Default.ChatCompletion));
 
-    public Task StoreStreamAsync(string key, ProxyCall call, List<ChatCompletionChunk> chunks) =>
-        StoreAsync(key, call.TenantId, JsonSerializer.SerializeToUtf8Bytes(chunks, ProxyJsonContext.Default.ListChatCompletionChunk));
-
     /// <summary>Kept in base64, which holds each float exactly in about half the bytes of JSON numbers.</summary>
     public Task StoreEmbeddingsAsync(string key, string tenantId, EmbeddingList answer) =>
         StoreAsync(key, tenantId, JsonSerializer.SerializeToUtf8Bytes(answer.As(EmbeddingEncoding.Base64), ProxyJsonContext.Default.EmbeddingList));
+
+    /// <summary>A capture that stores the stream it is given under <paramref name="key"/> once it completed, if it fits.</summary>
+    internal CachedStreamCapture CaptureStream(string key, ProxyCall call) =>
+        new(payload => StoreAsync(key, call.TenantId, payload), options.Value.MaxEntryBytes);
 
     private async Task<T?> GetAsync<T>(string tenantId, string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
     {

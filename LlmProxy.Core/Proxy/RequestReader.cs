@@ -69,6 +69,8 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     internal static T Deserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type) where T : class
     {
         if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        if (LoneSurrogates.Find(body, out var field))
+            throw ProxyException.BadRequest($"The request body holds a string with a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair){(field is null ? "" : $" near '{field}'")}; text must be valid Unicode.");
         try
         {
             return JsonSerializer.Deserialize(body, type)

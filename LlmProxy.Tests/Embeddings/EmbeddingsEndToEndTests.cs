@@ -293,7 +293,7 @@ public sealed class EmbeddingsEndToEndTests
     {
         await using var host = await ProxyHost.StartAsync();
 
-        var models = JsonNode.Parse(await host.AnonymousClient.GetStringAsync("/v1/models", Ct))!["data"]!.AsArray();
+        var models = JsonNode.Parse(await host.Client.GetStringAsync("/v1/models", Ct))!["data"]!.AsArray();
 
         var types = models.ToDictionary(m => m!["id"]!.GetValue<string>(), m => m!["type"]!.GetValue<string>());
         Assert.Equal("embedding", types["openai/text-embedding-3-small"]);

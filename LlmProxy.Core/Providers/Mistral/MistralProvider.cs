@@ -11,8 +11,9 @@ namespace LlmProxy.Core.Providers.Mistral;
 /// Mistral's Chat Completions: OpenAI's shape, but Mistral refuses fields it does not document (422), so the
 /// request is cut to its schema: <c>seed</c> becomes <c>random_seed</c>, <c>max_completion_tokens</c> becomes
 /// <c>max_tokens</c>, <c>stream_options</c> and <c>user</c> are never sent (the last stream chunk carries usage
-/// unasked), <c>developer</c> turns become <c>system</c>, and other unknown fields get a 400. Embeddings:
-/// <c>POST /v1/embeddings</c> in OpenAI's shape, the vector length as <c>output_dimension</c>.
+/// unasked), <c>developer</c> turns become <c>system</c>, and other unknown fields get a 400. Tool-call ids are
+/// held to Mistral's nine letters and digits. Embeddings: <c>POST /v1/embeddings</c> in OpenAI's shape, the vector
+/// length as <c>output_dimension</c>.
 /// </summary>
 public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> options) : OpenAICompatibleProvider(http, options), IEmbeddingProvider
 {
@@ -34,7 +35,7 @@ public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> 
         if (request.Seed is { } seed) extra["random_seed"] = JsonSerializer.SerializeToElement(seed, Serialization.ProxyJsonContext.Default.Int64);
         return request with
         {
-            Messages = RequestShaping.DeveloperAsSystem(request.Messages),
+            Messages = MistralToolCallIds.Conform(RequestShaping.DeveloperAsSystem(request.Messages)),
             MaxTokens = request.RequestedMaxTokens,
             MaxCompletionTokens = null,
             Seed = null,
