@@ -3,6 +3,9 @@ namespace LlmProxy.Core.Catalog;
 /// <summary>
 /// The models shipped with the proxy: the seed's names and each vendor's current ones. Prices are the vendors'
 /// list prices in USD per million tokens when this table was written; operators correct them in settings.
+/// Output limits and per-image maxima are the vendors' published ones: OpenAI's high-detail rule at its largest
+/// (8 tiles: 85 + 8 x 170 for gpt-4o-class models, 2,833 + 8 x 5,667 for gpt-4o-mini; 1,536 patches x 1.62 for
+/// gpt-4.1-mini), Anthropic's ~1,600 tokens above which it scales an image down.
 /// </summary>
 internal static class BuiltInModels
 {
@@ -11,21 +14,21 @@ internal static class BuiltInModels
         new("mock", "echo", 1_000_000, true, 0m, 0m),
         new("mock", "lorem", 1_000_000, true, 0m, 0m),
 
-        new("openai", "gpt-3.5-turbo", 16_385, false, 0.50m, 1.50m),
-        new("openai", "gpt-4-turbo", 128_000, true, 10m, 30m),
-        new("openai", "gpt-4o", 128_000, true, 2.50m, 10m),
-        new("openai", "gpt-4o-mini", 128_000, true, 0.15m, 0.60m),
-        new("openai", "gpt-4.1", 1_047_576, true, 2m, 8m),
-        new("openai", "gpt-4.1-mini", 1_047_576, true, 0.40m, 1.60m),
+        new("openai", "gpt-3.5-turbo", 16_385, false, 0.50m, 1.50m) { MaxOutputTokens = 4_096 },
+        new("openai", "gpt-4-turbo", 128_000, true, 10m, 30m) { MaxOutputTokens = 4_096, ImageTokens = 1_445 },
+        new("openai", "gpt-4o", 128_000, true, 2.50m, 10m) { MaxOutputTokens = 16_384, ImageTokens = 1_445 },
+        new("openai", "gpt-4o-mini", 128_000, true, 0.15m, 0.60m) { MaxOutputTokens = 16_384, ImageTokens = 48_169 },
+        new("openai", "gpt-4.1", 1_047_576, true, 2m, 8m) { MaxOutputTokens = 32_768, ImageTokens = 1_445 },
+        new("openai", "gpt-4.1-mini", 1_047_576, true, 0.40m, 1.60m) { MaxOutputTokens = 32_768, ImageTokens = 2_489 },
 
         // The seed's Claude 3 names are not API ids; they go out as the dated ids they stood for.
-        new("anthropic", "claude-3-opus", 200_000, true, 15m, 75m, "claude-3-opus-20240229"),
-        new("anthropic", "claude-3-sonnet", 200_000, true, 3m, 15m, "claude-3-sonnet-20240229"),
-        new("anthropic", "claude-3-haiku-20240307", 200_000, true, 0.25m, 1.25m),
-        new("anthropic", "claude-3-5-haiku-latest", 200_000, true, 0.80m, 4m),
-        new("anthropic", "claude-sonnet-4-5", 200_000, true, 3m, 15m),
-        new("anthropic", "claude-opus-4-1", 200_000, true, 15m, 75m),
-        new("anthropic", "claude-haiku-4-5", 200_000, true, 1m, 5m),
+        new("anthropic", "claude-3-opus", 200_000, true, 15m, 75m, "claude-3-opus-20240229") { MaxOutputTokens = 4_096, ImageTokens = 1_600 },
+        new("anthropic", "claude-3-sonnet", 200_000, true, 3m, 15m, "claude-3-sonnet-20240229") { MaxOutputTokens = 4_096, ImageTokens = 1_600 },
+        new("anthropic", "claude-3-haiku-20240307", 200_000, true, 0.25m, 1.25m) { MaxOutputTokens = 4_096, ImageTokens = 1_600 },
+        new("anthropic", "claude-3-5-haiku-latest", 200_000, true, 0.80m, 4m) { MaxOutputTokens = 8_192, ImageTokens = 1_600 },
+        new("anthropic", "claude-sonnet-4-5", 200_000, true, 3m, 15m) { MaxOutputTokens = 64_000, ImageTokens = 1_600 },
+        new("anthropic", "claude-opus-4-1", 200_000, true, 15m, 75m) { MaxOutputTokens = 32_000, ImageTokens = 1_600 },
+        new("anthropic", "claude-haiku-4-5", 200_000, true, 1m, 5m) { MaxOutputTokens = 64_000, ImageTokens = 1_600 },
 
         new("mistral", "mistral-large", 131_072, false, 2m, 6m, "mistral-large-latest"),
         new("mistral", "mistral-medium", 131_072, true, 0.40m, 2m, "mistral-medium-latest"),
@@ -35,21 +38,21 @@ internal static class BuiltInModels
         new("mistral", "mistral-small-latest", 131_072, true, 0.10m, 0.30m),
         new("mistral", "pixtral-large-latest", 131_072, true, 2m, 6m),
 
-        new("deepseek", "deepseek-chat", 128_000, false, 0.28m, 0.42m),
-        new("deepseek", "deepseek-reasoner", 128_000, false, 0.28m, 0.42m),
-        new("deepseek", "deepseek-coder", 128_000, false, 0.28m, 0.42m, "deepseek-chat"),
+        new("deepseek", "deepseek-chat", 128_000, false, 0.28m, 0.42m) { MaxOutputTokens = 8_192 },
+        new("deepseek", "deepseek-reasoner", 128_000, false, 0.28m, 0.42m) { MaxOutputTokens = 64_000 },
+        new("deepseek", "deepseek-coder", 128_000, false, 0.28m, 0.42m, "deepseek-chat") { MaxOutputTokens = 8_192 },
 
-        new("cohere", "command", 4_096, false, 1m, 2m),
-        new("cohere", "command-light", 4_096, false, 0.30m, 0.60m),
-        new("cohere", "command-r-08-2024", 128_000, false, 0.15m, 0.60m),
-        new("cohere", "command-r-plus-08-2024", 128_000, false, 2.50m, 10m),
-        new("cohere", "command-a-03-2025", 256_000, false, 2.50m, 10m),
-        new("cohere", "command-a-vision-07-2025", 128_000, true, 2.50m, 10m),
+        new("cohere", "command", 4_096, false, 1m, 2m) { MaxOutputTokens = 4_000 },
+        new("cohere", "command-light", 4_096, false, 0.30m, 0.60m) { MaxOutputTokens = 4_000 },
+        new("cohere", "command-r-08-2024", 128_000, false, 0.15m, 0.60m) { MaxOutputTokens = 4_000 },
+        new("cohere", "command-r-plus-08-2024", 128_000, false, 2.50m, 10m) { MaxOutputTokens = 4_000 },
+        new("cohere", "command-a-03-2025", 256_000, false, 2.50m, 10m) { MaxOutputTokens = 8_000 },
+        new("cohere", "command-a-vision-07-2025", 128_000, true, 2.50m, 10m) { MaxOutputTokens = 8_000 },
 
-        new("gemini", "gemini-pro", 32_760, false, 0.50m, 1.50m),
-        new("gemini", "gemini-pro-vision", 16_384, true, 0.50m, 1.50m),
-        new("gemini", "gemini-2.0-flash", 1_048_576, true, 0.10m, 0.40m),
-        new("gemini", "gemini-2.5-flash", 1_048_576, true, 0.30m, 2.50m),
-        new("gemini", "gemini-2.5-pro", 1_048_576, true, 1.25m, 10m),
+        new("gemini", "gemini-pro", 32_760, false, 0.50m, 1.50m) { MaxOutputTokens = 2_048 },
+        new("gemini", "gemini-pro-vision", 16_384, true, 0.50m, 1.50m) { MaxOutputTokens = 2_048 },
+        new("gemini", "gemini-2.0-flash", 1_048_576, true, 0.10m, 0.40m) { MaxOutputTokens = 8_192 },
+        new("gemini", "gemini-2.5-flash", 1_048_576, true, 0.30m, 2.50m) { MaxOutputTokens = 65_536 },
+        new("gemini", "gemini-2.5-pro", 1_048_576, true, 1.25m, 10m) { MaxOutputTokens = 65_536 },
     ];
 }

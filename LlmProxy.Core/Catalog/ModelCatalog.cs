@@ -23,6 +23,8 @@ public sealed class ModelCatalog
                 InputPricePerMillion = settings.InputPricePerMillion ?? known.InputPricePerMillion,
                 OutputPricePerMillion = settings.OutputPricePerMillion ?? known.OutputPricePerMillion,
                 VendorModel = settings.VendorModel ?? known.VendorModel,
+                MaxOutputTokens = settings.MaxOutputTokens ?? known.MaxOutputTokens,
+                ImageTokens = settings.ImageTokens ?? known.ImageTokens,
             };
         }
     }

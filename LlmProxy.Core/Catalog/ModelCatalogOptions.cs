@@ -18,4 +18,6 @@ public sealed class ModelSettings
     public decimal? InputPricePerMillion { get; set; }
     public decimal? OutputPricePerMillion { get; set; }
     public string? VendorModel { get; set; }
+    public int? MaxOutputTokens { get; set; }
+    public int? ImageTokens { get; set; }
 }

@@ -13,6 +13,12 @@ public sealed record ModelInfo(
     decimal? OutputPricePerMillion,
     string? VendorModel = null)
 {
+    /// <summary>The most output tokens the model writes per answer; a larger budget is lowered to it. Null when unknown.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The most prompt tokens the vendor bills for one image sent to this model; null: <c>Quota:ImageTokens</c>.</summary>
+    public int? ImageTokens { get; init; }
+
     /// <summary>The price of a call in USD, or null when either price is unknown.</summary>
     public decimal? CostOf(int promptTokens, int completionTokens) =>
         InputPricePerMillion is { } input && OutputPricePerMillion is { } output
