@@ -97,7 +97,16 @@ public sealed class FakeAnthropicVendor : FakeVendor
         ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Answer }),
         ["stop_reason"] = "end_turn",
         ["stop_sequence"] = null,
-        ["usage"] = new JsonObject { ["input_tokens"] = PromptTokens, ["output_tokens"] = CompletionTokens, ["cache_creation_input_tokens"] = 0, ["cache_read_input_tokens"] = 0 },
+        ["usage"] = Usage(CompletionTokens),
+    };
+
+    /// <summary>Anthropic's usage: <c>input_tokens</c> leaves out the tokens read from and written to the cache.</summary>
+    private JsonObject Usage(int outputTokens) => new()
+    {
+        ["input_tokens"] = PromptTokens - CachedPromptTokens - CacheWriteTokens,
+        ["cache_creation_input_tokens"] = CacheWriteTokens,
+        ["cache_read_input_tokens"] = CachedPromptTokens,
+        ["output_tokens"] = outputTokens,
     };
 
     protected override StreamScript Stream(HttpContext context, JsonObject body)
@@ -116,7 +125,7 @@ public sealed class FakeAnthropicVendor : FakeVendor
                     {
                         ["id"] = "msg_fake123", ["type"] = "message", ["role"] = "assistant", ["model"] = Model(body), ["content"] = new JsonArray(),
                         ["stop_reason"] = null, ["stop_sequence"] = null,
-                        ["usage"] = new JsonObject { ["input_tokens"] = PromptTokens, ["output_tokens"] = 1 },
+                        ["usage"] = Usage(1),
                     },
                 }),
                 Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),

@@ -30,8 +30,10 @@ public sealed class FakeDeepSeekVendor : OpenAIStyleFakeVendor
     protected override JsonObject Usage()
     {
         var usage = base.Usage();
-        usage["prompt_cache_hit_tokens"] = 0;
-        usage["prompt_cache_miss_tokens"] = PromptTokens;
+        // DeepSeek's own cache fields (hit + miss = prompt_tokens); reasoning in OpenAI's details.
+        usage["prompt_cache_hit_tokens"] = CachedPromptTokens;
+        usage["prompt_cache_miss_tokens"] = PromptTokens - CachedPromptTokens;
+        if (ReasoningTokens > 0) usage["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = ReasoningTokens };
         return usage;
     }
 

@@ -37,8 +37,22 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>The pieces of text a streamed answer is sent in; a whole answer is their concatenation.</summary>
     public IReadOnlyList<string> StreamPieces { get; set; } = ["Hello", " from", " the", " fake", " vendor."];
 
+    /// <summary>
+    /// The usage the vendor reports, in OpenAI's terms: <see cref="PromptTokens"/> counts every input token (the
+    /// cached and cache-written ones included), <see cref="CompletionTokens"/> every output token (reasoning included).
+    /// Each fake writes them in its vendor's own shape (Anthropic's <c>input_tokens</c> leaves the cache tokens out).
+    /// </summary>
     public int PromptTokens { get; set; } = 11;
     public int CompletionTokens { get; set; } = 7;
+
+    /// <summary>Prompt tokens read from the vendor's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    public int CachedPromptTokens { get; set; }
+
+    /// <summary>Prompt tokens written to the vendor's prompt cache (part of <see cref="PromptTokens"/>); only Anthropic reports them.</summary>
+    public int CacheWriteTokens { get; set; }
+
+    /// <summary>Reasoning tokens (part of <see cref="CompletionTokens"/>); Anthropic and Cohere do not report them apart.</summary>
+    public int ReasoningTokens { get; set; }
 
     /// <summary>When set, the stream pauses after its first content piece until the task completes.</summary>
     public Task? HoldStreamAfterFirstChunk { get; set; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Chat;
 
 namespace LlmProxy.Core.Providers.Anthropic;
 
@@ -53,9 +54,26 @@ internal sealed record AnthropicUsage
     public int? CacheCreationInputTokens { get; init; }
     public int? CacheReadInputTokens { get; init; }
 
-    /// <summary>Every input token is billed, cached or not, so the prompt count includes the cache figures.</summary>
-    [JsonIgnore]
-    public int PromptTokens => (InputTokens ?? 0) + (CacheCreationInputTokens ?? 0) + (CacheReadInputTokens ?? 0);
+    /// <summary>
+    /// Canonical usage: Anthropic's <c>input_tokens</c> leaves out the tokens read from and written to the cache, which
+    /// are billed too, so the prompt count adds them (as OpenAI's <c>prompt_tokens</c> includes its cached tokens).
+    /// Thinking tokens are part of <c>output_tokens</c> and not reported apart.
+    /// </summary>
+    public ChatUsage ToCanonical() => ChatUsage.Of(
+        (InputTokens ?? 0) + (CacheCreationInputTokens ?? 0) + (CacheReadInputTokens ?? 0), OutputTokens ?? 0,
+        CacheReadInputTokens, CacheCreationInputTokens, reasoning: null);
+
+    /// <summary>
+    /// A stream's usage so far, updated by a later event's figures: <c>message_delta</c> counts are cumulative, so
+    /// each figure it carries replaces the earlier one.
+    /// </summary>
+    public AnthropicUsage With(AnthropicUsage? later) => later is null ? this : new()
+    {
+        InputTokens = later.InputTokens ?? InputTokens,
+        OutputTokens = later.OutputTokens ?? OutputTokens,
+        CacheCreationInputTokens = later.CacheCreationInputTokens ?? CacheCreationInputTokens,
+        CacheReadInputTokens = later.CacheReadInputTokens ?? CacheReadInputTokens,
+    };
 }
 
 internal sealed record AnthropicStreamEvent

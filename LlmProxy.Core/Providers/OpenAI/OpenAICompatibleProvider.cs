@@ -22,10 +22,17 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
         ? request.Stream == true && request.StreamOptions == WithUsage ? request : request with { Stream = true, StreamOptions = WithUsage }
         : request is { Stream: null, StreamOptions: null } ? request : request with { Stream = null, StreamOptions = null };
 
+    /// <summary>
+    /// The vendor's usage in OpenAI's shape; the default takes it as it is. A vendor that reports a figure in a field
+    /// of its own (DeepSeek's cache hits) adds it here, so accounting and callers read one shape.
+    /// </summary>
+    protected virtual ChatUsage Usage(ChatUsage usage) => usage;
+
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(Shape(request, stream: false), cancellationToken).ConfigureAwait(false);
-        return await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+        var completion = await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+        return completion.Usage is { } usage ? completion with { Usage = Usage(usage) } : completion;
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -55,7 +62,8 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
             if (chunk.AdditionalProperties?.TryGetValue("error", out var error) == true)
                 throw VendorErrorMapper.MidStream(Name, error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m)
                     ? m.GetString() : error.ToString());
-            yield return chunk;
+            // Only the usage chunk carries usage: one copy per stream.
+            yield return chunk.Usage is { } usage ? chunk with { Usage = Usage(usage) } : chunk;
         }
     }
 
