@@ -27,9 +27,6 @@ public sealed class CallBounds(IOptions<QuotaOptions> options, ModelCatalog cata
     /// </summary>
     public const int HiddenPromptAllowance = 1024;
 
-    /// <summary>Request fields that make a vendor add a hidden prompt.</summary>
-    private static readonly string[] HiddenPromptFields = ["tools", "functions", "response_format"];
-
     public CallBound For(ProxyCall call)
     {
         var request = call.Request;
@@ -38,10 +35,15 @@ public sealed class CallBounds(IOptions<QuotaOptions> options, ModelCatalog cata
             request = request with { Messages = WithoutImageData(messages, out images) };
 
         var prompt = JsonBytes(request) + (long)images * ImageTokens(call);
-        if (request.AdditionalProperties is { } extra && HiddenPromptFields.Any(extra.ContainsKey)) prompt += HiddenPromptAllowance;
+        if (HasHiddenPrompt(request)) prompt += HiddenPromptAllowance;
         var output = (long)(request.RequestedMaxTokens ?? options.Value.DefaultMaxTokens) * (request.N ?? 1);
         return new CallBound(prompt, output);
     }
+
+    /// <summary>Tools (or the legacy <c>functions</c>) and a response format other than plain text.</summary>
+    private static bool HasHiddenPrompt(ChatRequest request) =>
+        request.Tools is { Count: > 0 } || request.ResponseFormat is { Type: not ResponseFormat.Text }
+        || request.AdditionalProperties?.ContainsKey("functions") == true;
 
     private long ImageTokens(ProxyCall call) => catalog.Find(call.Provider, call.Model)?.ImageTokens ?? options.Value.ImageTokens;
 
