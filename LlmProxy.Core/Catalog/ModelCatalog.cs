@@ -23,6 +23,8 @@ public sealed class ModelCatalog
                 Prices = Prices(known.Prices, settings),
                 VendorModel = settings.VendorModel ?? known.VendorModel,
                 Type = settings.Type ?? known.Type,
+                MaxOutputTokens = settings.MaxOutputTokens ?? known.MaxOutputTokens,
+                ImageTokens = settings.ImageTokens ?? known.ImageTokens,
             };
         }
     }

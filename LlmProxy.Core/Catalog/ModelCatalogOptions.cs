@@ -25,6 +25,8 @@ public sealed class ModelSettings
     public decimal? ReasoningPricePerMillion { get; set; }
     public DateOnly? PricesAsOf { get; set; }
     public string? VendorModel { get; set; }
+    public int? MaxOutputTokens { get; set; }
+    public int? ImageTokens { get; set; }
 
     /// <summary><c>chat</c> or <c>embedding</c>; a model added without one is a chat model.</summary>
     public string? Type { get; set; }

@@ -11,6 +11,12 @@ public sealed record ModelInfo(
     ModelPrices? Prices,
     string? VendorModel = null)
 {
+    /// <summary>The most output tokens the model writes per answer; a larger budget is lowered to it. Null when unknown.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The most prompt tokens the vendor bills for one image sent to this model; null: <c>Quota:ImageTokens</c>.</summary>
+    public int? ImageTokens { get; init; }
+
     /// <summary>What the model does: <see cref="ModelTypes.Chat"/> or <see cref="ModelTypes.Embedding"/>.</summary>
     public string Type { get; init; } = ModelTypes.Chat;
 }

@@ -1,3 +1,5 @@
+using LlmProxy.Core.Quotas;
+
 namespace LlmProxy.Core.Embeddings;
 
 /// <summary>One parsed embeddings call: the texts, who is calling, which vendor and model, and the options.</summary>
@@ -19,11 +21,11 @@ public sealed record EmbeddingCall(IReadOnlyList<string> Inputs, string Provider
     /// At least what any vendor bills for the texts: a token covers one UTF-8 byte or more, and a few tokens per text
     /// cover the markers some models add around it (a task prefix, begin and end of text). Nothing is generated.
     /// </summary>
-    public long TokenUpperBound()
+    public CallBound Bound()
     {
         long total = 0;
         foreach (var input in Inputs) total += System.Text.Encoding.UTF8.GetByteCount(input) + TokensAroundEachInput;
-        return total;
+        return new CallBound(total, OutputTokens: 0);
     }
 
     private const int TokensAroundEachInput = 4;

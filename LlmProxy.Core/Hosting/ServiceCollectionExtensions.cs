@@ -130,6 +130,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
         services.AddSingleton<Admission>();
+        services.AddSingleton<CallBounds>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();

@@ -19,12 +19,12 @@ public sealed class Admission(QuotaLimits limits, RateLimiter rateLimiter, Quota
         return new AdmittedRequest(tenantId, userId, callLimits, rate is null ? [] : new Dictionary<string, string>(rate.ToHeaders()));
     }
 
-    /// <summary>Reserves <paramref name="tokens"/> for the request; 429 <c>quota_exceeded</c> when a scope has too few left.</summary>
-    public async Task<QuotaReservation?> ReserveAsync(AdmittedRequest request, long tokens, CancellationToken cancellationToken)
+    /// <summary>Reserves <paramref name="bound"/> for the request; 429 <c>quota_exceeded</c> when a scope has too few left.</summary>
+    public async Task<QuotaReservation?> ReserveAsync(AdmittedRequest request, CallBound bound, CancellationToken cancellationToken)
     {
         try
         {
-            return await quotas.ReserveAsync(request.TenantId, request.UserId, tokens, request.Limits, cancellationToken).ConfigureAwait(false);
+            return await quotas.ReserveAsync(request.TenantId, request.UserId, bound, request.Limits, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {

@@ -24,7 +24,7 @@ public sealed class ProxyService(
     ModelCatalog catalog,
     CatalogRules catalogRules,
     Admission admission,
-    QuotaService quotas,
+    CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
     FallbackRoutes fallbacks,
@@ -47,7 +47,7 @@ public sealed class ProxyService(
             headers[CacheHeader] = "MISS";
         }
 
-        var reservation = await admission.ReserveAsync(admitted, quotas.Estimate(call), cancellationToken).ConfigureAwait(false);
+        var reservation = await admission.ReserveAsync(admitted, bounds.For(call), cancellationToken).ConfigureAwait(false);
 
         var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
         var targets = fallbacks.For(call, provider);
@@ -148,7 +148,7 @@ public sealed class ProxyService(
         else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
-        var reservation = cache.CountsCachedTokens ? await admission.ReserveAsync(admitted, quotas.Estimate(call), cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens ? await admission.ReserveAsync(admitted, bounds.For(call), cancellationToken).ConfigureAwait(false) : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(admitted.Headers) { [CacheHeader] = "HIT" };
         if (completion is not null)

@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.Tests.Fakes;
 
 /// <summary>
-/// A stand-in for api.openai.com: Chat Completions and Embeddings, answered under <c>/v1</c>. Embeddings refuse what
-/// OpenAI refuses: unknown fields, token arrays in <c>input</c> beyond strings, more than 2,048 inputs or 300,000
-/// tokens, <c>dimensions</c> for models before text-embedding-3.
+/// A stand-in for api.openai.com: Chat Completions and Embeddings, answered under <c>/v1</c>. Reasoning models (o-series,
+/// gpt-5) refuse the deprecated <c>max_tokens</c>, as the real API does; <c>max_completion_tokens</c> works for all.
+/// Embeddings refuse what OpenAI refuses: unknown fields, token arrays in <c>input</c>, more than 2,048 inputs or
+/// 300,000 tokens, <c>dimensions</c> for models before text-embedding-3.
 /// </summary>
 public sealed class FakeOpenAIVendor : OpenAIStyleFakeVendor
 {
@@ -36,6 +37,14 @@ public sealed class FakeOpenAIVendor : OpenAIStyleFakeVendor
     protected override JsonObject Embeddings(HttpContext context, JsonObject body) =>
         EmbeddingList(Model(body), FakeEmbeddings.Texts(body["input"], 2048), body["dimensions"]?.GetValue<int>() ?? FakeEmbeddings.DefaultDimensions,
             body["encoding_format"]?.GetValue<string>() == "base64");
+
+    protected override void Validate(HttpContext context, JsonObject body)
+    {
+        base.Validate(context, body);
+        var model = Model(body);
+        if (body["max_tokens"] is not null && (model.StartsWith('o') || model.StartsWith("gpt-5", StringComparison.Ordinal)))
+            throw new VendorRejection(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
+    }
 
     protected override JsonObject Usage()
     {
