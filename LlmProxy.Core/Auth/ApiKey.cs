@@ -34,7 +34,8 @@ public static class ApiKeyKinds
 
 /// <summary>
 /// The admin API's key creation body. <c>kind</c> defaults to secret; the other fields belong to publishable keys
-/// (null limits take the defaults of <c>LlmProxy:PublishableKeys</c>). A misspelt field is refused, not ignored.
+/// (null rates take the defaults of <c>LlmProxy:PublishableKeys</c>; <c>tokenLimit</c> / <c>costLimitUsd</c> are the
+/// key's own budget per quota period). A misspelt field is refused, not ignored.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record NewApiKey
@@ -45,6 +46,8 @@ public sealed record NewApiKey
     public int? RequestsPerMinutePerUser { get; init; }
     public int? RequestsPerMinutePerIp { get; init; }
     public List<string>? AllowedModels { get; init; }
+    public long? TokenLimit { get; init; }
+    public decimal? CostLimitUsd { get; init; }
 }
 
 /// <summary>The answer to a key creation: the only time the key itself is visible.</summary>

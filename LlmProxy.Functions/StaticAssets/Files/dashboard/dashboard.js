@@ -108,6 +108,9 @@ var u = {
 	overridden: "override",
 	editQuotaFor: "Quota for",
 	tokenLimit: "Token limit per period (empty = default, 0 = unlimited)",
+	costLimit: "Budget per period in USD (empty = default, 0 = unlimited)",
+	budget: "Budget",
+	spent: "Spent",
 	rpmLimit: "Requests per minute (empty = default, 0 = unlimited)",
 	save: "Save",
 	clearOverride: "Clear override",
@@ -197,6 +200,9 @@ var u = {
 	overridden: "personalizada",
 	editQuotaFor: "Cuota de",
 	tokenLimit: "Límite de tokens por periodo (vacío = por defecto, 0 = ilimitado)",
+	costLimit: "Presupuesto por periodo en USD (vacío = por defecto, 0 = ilimitado)",
+	budget: "Presupuesto",
+	spent: "Gastado",
 	rpmLimit: "Peticiones por minuto (vacío = por defecto, 0 = ilimitado)",
 	save: "Guardar",
 	clearOverride: "Quitar personalización",
@@ -6650,7 +6656,7 @@ function Hs(e, t, n) {
 	}, e)))), s("tbody", {}, t.map((e) => s("tr", {}, s("td", {}, s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId)), n ? s("td", {}, e.userId ?? "") : null, s("td", { className: "num" }, _.number(e.requests)), s("td", { className: "num" }, _.number(e.tokens)), s("td", { className: "num" }, _.usd(e.costUsd)))))), e));
 }
 // src/quota.ts
-var Us = (e) => e ? `${e.tokenLimit ?? "–"} tokens, ${e.requestsPerMinute ?? "–"}${h.perMinute}` : h.none;
+var Us = (e) => e ? `${e.tokenLimit ?? "–"} tokens, ${e.requestsPerMinute ?? "–"}${h.perMinute}, ${e.costLimitUsd === void 0 || e.costLimitUsd === null ? "–" : _.usd(e.costLimitUsd)}` : h.none;
 async function Ws(e, t, n) {
 	let r = `api/admin/quotas${o({
 		tenantId: e,
@@ -6667,43 +6673,52 @@ async function Ws(e, t, n) {
 		min: 0,
 		inputmode: "numeric",
 		value: i.override?.requestsPerMinute ?? ""
-	}), u = s("p", {
+	}), u = s("input", {
+		id: "quota-cost",
+		type: "number",
+		min: 0,
+		step: "any",
+		inputmode: "decimal",
+		value: i.override?.costLimitUsd ?? ""
+	}), d = s("p", {
 		role: "status",
 		className: "message"
-	}), d = s("dialog", {
+	}), f = s("dialog", {
 		"aria-labelledby": "quota-title",
 		className: "quota-dialog"
-	}), f = (e) => e.value.trim() === "" ? null : Number(e.value), p = async (e) => {
+	}), p = (e) => e.value.trim() === "" ? null : Number(e.value), m = async (e) => {
 		try {
 			await a(r, {
 				method: "PUT",
 				body: JSON.stringify(e)
-			}), d.close(), n();
+			}), f.close(), n();
 		} catch (e) {
-			u.textContent = `${h.error}: ${e.message}`;
+			d.textContent = `${h.error}: ${e.message}`;
 		}
 	};
-	d.append(s("form", {
+	f.append(s("form", {
 		method: "dialog",
 		onsubmit: (e) => {
-			e.preventDefault(), p({
-				tokenLimit: f(c),
-				requestsPerMinute: f(l)
+			e.preventDefault(), m({
+				tokenLimit: p(c),
+				requestsPerMinute: p(l),
+				costLimitUsd: p(u)
 			});
 		}
-	}, s("h2", { id: "quota-title" }, `${h.editQuotaFor} ${t ? `${e} / ${t}` : e}`), s("p", {}, `${h.quota}: ${i.effective.tokenLimit ?? h.unlimited} · ${h.rateLimit}: ${i.effective.requestsPerMinute ?? h.unlimited}`), s("label", { for: "quota-tokens" }, h.tokenLimit), c, s("label", { for: "quota-rpm" }, h.rpmLimit), l, u, s("div", { className: "buttons" }, s("button", {
+	}, s("h2", { id: "quota-title" }, `${h.editQuotaFor} ${t ? `${e} / ${t}` : e}`), s("p", {}, `${h.quota}: ${i.effective.tokenLimit ?? h.unlimited} · ${h.budget}: ${i.effective.costLimitUsd ? _.usd(i.effective.costLimitUsd) : h.unlimited} · ${h.rateLimit}: ${i.effective.requestsPerMinute ?? h.unlimited}`), s("label", { for: "quota-tokens" }, h.tokenLimit), c, s("label", { for: "quota-cost" }, h.costLimit), u, s("label", { for: "quota-rpm" }, h.rpmLimit), l, d, s("div", { className: "buttons" }, s("button", {
 		type: "submit",
 		className: "primary"
 	}, h.save), s("button", {
 		type: "button",
-		onclick: () => void p({
+		onclick: () => void m({
 			tokenLimit: null,
-			requestsPerMinute: null
+			requestsPerMinute: null,
+			costLimitUsd: null
 		})
 	}, h.clearOverride), s("button", {
 		type: "button",
-		onclick: () => d.close()
-	}, h.cancel)))), d.addEventListener("close", () => d.remove()), document.body.append(d), d.showModal(), c.focus();
+		onclick: () => f.close()
+	}, h.cancel)))), f.addEventListener("close", () => f.remove()), document.body.append(f), f.showModal(), c.focus();
 }
 async function Gs(e) {
 	let t = await a(`api/admin/quotas/audit${o({
@@ -6834,7 +6849,8 @@ async function Xs(e, t, n, r) {
 		"tokenLimit",
 		"used",
 		"reserved",
-		"requestsPerMinute"
+		"requestsPerMinute",
+		"costUsedUsd"
 	], p = (e, t) => s("th", {
 		scope: "col",
 		"data-key": e,
@@ -6846,7 +6862,7 @@ async function Xs(e, t, n, r) {
 			$.descending = $.key === e && !$.descending, $.key = e, d();
 		}
 	}, t));
-	u.append(p("tenantId", h.tenant), p("userId", h.user), p("tokenLimit", h.quota), p("used", h.used), p("reserved", h.reserved), p("remaining", h.remaining), p("requestsPerMinute", h.rateLimit), p("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
+	u.append(p("tenantId", h.tenant), p("userId", h.user), p("tokenLimit", h.quota), p("used", h.used), p("reserved", h.reserved), p("remaining", h.remaining), p("requestsPerMinute", h.rateLimit), p("costUsedUsd", `${h.spent} / ${h.budget}`), p("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
 	let m = s("input", {
 		type: "search",
 		id: "scope-search",
@@ -6880,7 +6896,7 @@ function Qs(e, t, n) {
 		value: e.used + e.reserved,
 		"aria-label": `${h.remaining} ${e.remaining}`
 	}) : null, a = e.userId ? `${e.tenantId} / ${e.userId}` : e.tenantId;
-	return s("tr", { "data-scope": a }, s("td", {}, n ? s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId) : e.tenantId), s("td", {}, e.userId ?? "—"), s("td", { className: "num" }, r ? _.number(r) : h.unlimited, e.overridden ? s("span", { className: "badge" }, h.overridden) : null), s("td", { className: "num" }, _.number(e.used)), s("td", { className: "num" }, _.number(e.reserved)), s("td", { className: "remaining" }, e.remaining === void 0 || e.remaining === null ? h.unlimited : _.number(e.remaining), i), s("td", { className: "num" }, e.requestsPerMinute ? `${e.requestsPerMinute}${h.perMinute}` : h.unlimited), s("td", {}, _.time(e.lastActivity)), s("td", {}, s("button", {
+	return s("tr", { "data-scope": a }, s("td", {}, n ? s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId) : e.tenantId), s("td", {}, e.userId ?? "—"), s("td", { className: "num" }, r ? _.number(r) : h.unlimited, e.overridden ? s("span", { className: "badge" }, h.overridden) : null), s("td", { className: "num" }, _.number(e.used)), s("td", { className: "num" }, _.number(e.reserved)), s("td", { className: "remaining" }, e.remaining === void 0 || e.remaining === null ? h.unlimited : _.number(e.remaining), i), s("td", { className: "num" }, e.requestsPerMinute ? `${e.requestsPerMinute}${h.perMinute}` : h.unlimited), s("td", { className: "num" }, `${_.usd(e.costUsedUsd)} / ${e.costLimitUsd ? _.usd(e.costLimitUsd) : h.unlimited}`), s("td", {}, _.time(e.lastActivity)), s("td", {}, s("button", {
 		type: "button",
 		"aria-label": `${h.edit}: ${a}`,
 		onclick: () => void Ws(e.tenantId, e.userId, t)
