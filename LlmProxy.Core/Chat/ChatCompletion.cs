@@ -61,7 +61,7 @@ public sealed record ChatDelta
     public string? Role { get; init; }
     public string? Content { get; init; }
     public string? ReasoningContent { get; init; }
-    public JsonElement? ToolCalls { get; init; }
+    public IReadOnlyList<ChatToolCallDelta>? ToolCalls { get; init; }
     public string? Refusal { get; init; }
 
     [JsonExtensionData]

@@ -24,8 +24,10 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
+        var calls = answer.Content.Where(b => b.Type == "tool_use")
+            .Select(b => CanonicalAnswer.ToolCall(b.Id ?? "", b.Name ?? "", b.Input?.GetRawText() ?? "{}")).ToList();
         return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
-            .Completion(text, FinishReason(answer.StopReason), (answer.Usage ?? new AnthropicUsage()).ToCanonical());
+            .Completion(text, FinishReason(answer.StopReason), (answer.Usage ?? new AnthropicUsage()).ToCanonical(), calls);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -34,10 +36,10 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+        var tools = new AnthropicToolStream(answer);
         var usage = new AnthropicUsage();
 
-        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent,
-            static type => type is "ping" or "content_block_start" or "content_block_stop");
+        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent, static type => type is "ping");
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.Data is not { } e) continue;
@@ -51,6 +53,9 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
                     yield return answer.Text(e.Delta.Text ?? "");
+                    break;
+                case "content_block_start" or "content_block_delta" or "content_block_stop":
+                    if (tools.Read(e) is { } fragment) yield return fragment;
                     break;
                 case "message_delta":
                     usage = usage.With(e.Usage);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Chat;
 
@@ -17,17 +18,41 @@ internal sealed record AnthropicRequest
     public IReadOnlyList<string>? StopSequences { get; init; }
     public bool? Stream { get; init; }
     public AnthropicMetadata? Metadata { get; init; }
+    public IReadOnlyList<AnthropicTool>? Tools { get; init; }
+    public AnthropicToolChoice? ToolChoice { get; init; }
+}
+
+internal sealed record AnthropicTool
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required JsonElement InputSchema { get; init; }
+    public bool? Strict { get; init; }
+}
+
+/// <summary><c>{type: auto | any | tool | none, name?, disable_parallel_tool_use?}</c>.</summary>
+internal sealed record AnthropicToolChoice
+{
+    public required string Type { get; init; }
+    public string? Name { get; init; }
+    public bool? DisableParallelToolUse { get; init; }
 }
 
 internal sealed record AnthropicMetadata(string UserId);
 
 internal sealed record AnthropicMessage(string Role, List<AnthropicBlock> Content);
 
+/// <summary>A content block: text, image, tool_use (<c>id</c>, <c>name</c>, <c>input</c>) or tool_result (<c>tool_use_id</c>, <c>content</c>).</summary>
 internal sealed record AnthropicBlock
 {
     public required string Type { get; init; }
     public string? Text { get; init; }
     public AnthropicImageSource? Source { get; init; }
+    public string? Id { get; init; }
+    public string? Name { get; init; }
+    public JsonElement? Input { get; init; }
+    public string? ToolUseId { get; init; }
+    public IReadOnlyList<AnthropicBlock>? Content { get; init; }
 }
 
 internal sealed record AnthropicImageSource
@@ -79,6 +104,8 @@ internal sealed record AnthropicUsage
 internal sealed record AnthropicStreamEvent
 {
     public string Type { get; init; } = "";
+    public int Index { get; init; }
+    public AnthropicBlock? ContentBlock { get; init; }
     public AnthropicResponse? Message { get; init; }
     public AnthropicDelta? Delta { get; init; }
     public AnthropicUsage? Usage { get; init; }
@@ -89,6 +116,7 @@ internal sealed record AnthropicDelta
 {
     public string? Type { get; init; }
     public string? Text { get; init; }
+    public string? PartialJson { get; init; }
     public string? StopReason { get; init; }
 }
 
