@@ -61,6 +61,9 @@ public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKe
 public sealed record ApiKeyInfo(string KeyId, string TenantId, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
     string Kind, PublishableKeyPolicy? Publishable)
 {
+    /// <summary>A publishable key's own budget in the current quota period (limits, used, reserved, remaining); null when it has none.</summary>
+    public Quotas.QuotaFigures? Budget { get; init; }
+
     public static ApiKeyInfo From(ApiKeyRecord key) =>
         new(key.KeyId, key.TenantId, key.Name, key.Prefix, key.CreatedAt, key.RevokedAt, key.Kind, key.Publishable);
 }

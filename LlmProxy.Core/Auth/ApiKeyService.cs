@@ -5,7 +5,7 @@ using LlmProxy.Core.Quotas;
 namespace LlmProxy.Core.Auth;
 
 /// <summary>Creates, lists and revokes tenant keys (admin API).</summary>
-public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, TimeProvider clock)
+public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaService quotas, TimeProvider clock)
 {
     public Task<CreatedApiKey> CreateAsync(string tenantId, string? name, CancellationToken cancellationToken) =>
         CreateAsync(tenantId, new NewApiKey { Name = name }, cancellationToken);
@@ -39,6 +39,20 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, TimePr
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
         store.ListAsync(tenantId, cancellationToken);
+
+    /// <summary>A tenant's keys as the admin API shows them, each publishable key with what it spent of its own budget this period.</summary>
+    public async Task<List<ApiKeyInfo>> ListInfoAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var shown = new List<ApiKeyInfo>();
+        foreach (var key in await store.ListAsync(tenantId, cancellationToken).ConfigureAwait(false))
+            shown.Add(ApiKeyInfo.From(key) with
+            {
+                Budget = key.Publishable?.Budget(key.KeyId) is { } budget
+                    ? await quotas.KeyFiguresAsync(tenantId, budget, cancellationToken).ConfigureAwait(false)
+                    : null,
+            });
+        return shown;
+    }
 
     public async Task RevokeAsync(string keyId, CancellationToken cancellationToken)
     {

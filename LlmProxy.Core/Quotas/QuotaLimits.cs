@@ -22,12 +22,15 @@ public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> option
             await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false))
         {
             KeyId = key?.KeyId,
-            Key = key is null ? default : new EffectiveLimits(key.TokenLimit, null, key.CostLimitUsd is { } cost ? Nanodollars.LimitOf(cost) : null),
+            Key = key?.Limits ?? default,
         };
 }
 
 /// <summary>A publishable key's own limits per period (fixed at its creation); null = none of that kind.</summary>
-public sealed record KeyBudget(string KeyId, long? TokenLimit, decimal? CostLimitUsd);
+public sealed record KeyBudget(string KeyId, long? TokenLimit, decimal? CostLimitUsd)
+{
+    public EffectiveLimits Limits => new(TokenLimit, null, CostLimitUsd is { } cost ? Nanodollars.LimitOf(cost) : null);
+}
 
 /// <summary>Null means unlimited. <paramref name="CostNanodollars"/> is the money budget in <see cref="Nanodollars"/>.</summary>
 public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute, long? CostNanodollars = null)

@@ -138,6 +138,11 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         };
     }
 
+    /// <summary>A publishable key's own budget in the current period: its limits and what its calls used and hold.</summary>
+    public async Task<QuotaFigures> KeyFiguresAsync(string tenantId, KeyBudget budget, CancellationToken cancellationToken) =>
+        QuotaFigures.Of(budget.Limits,
+            await store.GetCounterAsync(QuotaScope.ApiKey(tenantId, budget.KeyId), CurrentPeriod(), cancellationToken).ConfigureAwait(false), null);
+
     private async Task<QuotaFigures> FiguresAsync(QuotaScope scope, QuotaPeriod period, RateLimitState? rate, CancellationToken cancellationToken)
     {
         var limit = await limits.ForAsync(scope, cancellationToken).ConfigureAwait(false);

@@ -131,7 +131,7 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     [Fact]
     public async Task Concurrent_money_reservations_never_exceed_the_budget()
     {
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
             Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "user" + (i % 5), 1) with { Cost = 10 }, TestLimits.Of(null, null, tenantCost: 100), Ct), Ct)));
 
         Assert.Equal(10, attempts.Count(a => a.Admitted));

@@ -154,5 +154,12 @@ internal static class SqliteMigrations
         ALTER TABLE quota_audit ADD COLUMN old_cost_limit_nanodollars INTEGER NULL;
         ALTER TABLE quota_audit ADD COLUMN new_cost_limit_nanodollars INTEGER NULL;
         """,
+        // The request log shows each call's cost and its prompt-cache and reasoning tokens.
+        """
+        ALTER TABLE request_log ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN cost_usd REAL NULL;
+        """,
     ];
 }

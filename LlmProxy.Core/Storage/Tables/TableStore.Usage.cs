@@ -92,7 +92,6 @@ public sealed partial class TableStore
             ["Id"] = usage.Id,
             ["Tenant"] = usage.TenantId,
             ["User"] = usage.UserId,
-            ["Key"] = usage.KeyId,
             ["Provider"] = usage.Provider,
             ["Model"] = usage.Model,
             ["PromptTokens"] = usage.PromptTokens,
@@ -110,6 +109,7 @@ public sealed partial class TableStore
             ["Day"] = TableKeys.Day(usage.Timestamp),
         };
         if (usage.Error is { } error) row["Error"] = error;
+        if (usage.KeyId is { } keyId) row["Key"] = keyId;
         // Table Storage has no decimal type; a double holds catalog prices times tokens exactly enough for reports.
         if (usage.CostUsd is { } cost) row["CostUsd"] = (double)cost;
         return row;

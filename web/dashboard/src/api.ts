@@ -62,6 +62,7 @@ export interface AuditEntry { id: string; tenantId: string; userId?: string; act
 export interface LogEntry {
   id: string; tenantId: string; userId: string; provider: string; model: string; status: string; httpStatus: number;
   stream: boolean; cached: boolean; promptTokens: number; completionTokens: number; latencyMs: number;
+  cachedPromptTokens: number; cacheWriteTokens: number; reasoningTokens: number; costUsd?: number;
   timeToFirstTokenMs?: number; vendorRequestId?: string; error?: string; requestBody?: string; responseBody?: string;
   bodiesTruncated: boolean; timestamp: string;
 }

@@ -225,6 +225,8 @@ describe('admin dashboard at /usage', () => {
     await page.locator('#request-log tbody tr[data-id]').first().getByRole('button', { name: /Open/ }).click();
     await expect.poll(() => page.locator('#entry-request').textContent(), { timeout: waitMs }).toContain('seeded call 5 of eve');
     expect(await page.locator('#entry-response').textContent()).toContain('seeded call 5 of eve');
+    // The call's cost at the price book's prices (mock/echo is priced in this suite).
+    expect(await page.locator('.entry-dialog dl').textContent()).toMatch(/Cost\$\d/);
     await shot(page, 'request-detail');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('dialog').count(), { timeout: waitMs }).toBe(0);
