@@ -27,6 +27,7 @@ public sealed class ProxyService(
     QuotaLimits limits,
     RateLimiter rateLimiter,
     QuotaService quotas,
+    CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
     FallbackRoutes fallbacks,
@@ -54,7 +55,8 @@ public sealed class ProxyService(
         QuotaReservation? reservation;
         try
         {
-            reservation = await quotas.ReserveAsync(call, callLimits, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken).ConfigureAwait(false);
+            reservation = await quotas.ReserveAsync(call, bounds.For(call), callLimits, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))],
+                cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {
@@ -162,7 +164,9 @@ public sealed class ProxyService(
         else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
-        var reservation = cache.CountsCachedTokens ? await quotas.ReserveAsync(call, callLimits, [(provider, call.Model)], cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens
+            ? await quotas.ReserveAsync(call, bounds.For(call), callLimits, [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
+            : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(headers) { [CacheHeader] = "HIT" };
         if (completion is not null)

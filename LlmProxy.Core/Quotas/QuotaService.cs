@@ -3,35 +3,19 @@ using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Storage;
-using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Quotas;
 
 /// <summary>
-/// Token and money quotas by reserve-then-reconcile: admission reserves a bound of the call (prompt tokens plus the
-/// completion tokens it may ask for, and that many tokens at the model's highest prices) against the limits of its
-/// tenant, user and publishable key in one atomic store step; the recorder settles the reservation to the real usage
-/// and cost when the call's usage event is recorded.
+/// Token and money quotas by reserve-then-reconcile: admission reserves the call's <see cref="CallBound"/> (the most
+/// the vendor can bill for it) in tokens and, at the model's highest prices, in money, against the limits of its
+/// tenant, user and publishable key in one atomic store step; the recorder settles the reservation to what was charged
+/// when the call's usage event is recorded.
 /// </summary>
 public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, ModelCatalog catalog, IOptions<QuotaOptions> options, TimeProvider clock)
 {
     public QuotaPeriod CurrentPeriod() => QuotaPeriod.Containing(clock.GetUtcNow(), options.Value.Period);
-
-    /// <summary>
-    /// An upper bound of the prompt's text tokens (its UTF-8 bytes: BPE and SentencePiece tokens each cover one byte or
-    /// more), and the requested (or default) completion tokens for each choice. A bound that cannot fall short means
-    /// the bound is not what lets a scope pass its limit; the price is that a call near the limit may be refused a
-    /// little early. The recorder settles the reservation to the vendor's real usage.
-    /// </summary>
-    public CallBound Bound(ProxyCall call)
-    {
-        var request = call.Request;
-        var completion = (long)(request.MaxCompletionTokens ?? request.MaxTokens ?? options.Value.DefaultMaxTokens);
-        return new CallBound(TokenEstimator.PromptUpperBound(request.Messages ?? []), completion * (request.N ?? 1));
-    }
-
-    public long Estimate(ProxyCall call) => Bound(call).Tokens;
 
     /// <summary>
     /// Reserves the call's bound in tokens and, priced at the highest prices of the models that may answer it
@@ -40,16 +24,15 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     /// <c>X-Quota-Remaining-Usd</c>, Retry-After until the period ends). A call that a money budget applies to and that
     /// a model without a price may answer is refused with 400 naming the model. Null when no scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, IReadOnlyList<(string Provider, string Model)> answerers,
-        CancellationToken cancellationToken)
+    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits,
+        IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
         if (!callLimits.LimitsUsage) return null;
 
         var now = clock.GetUtcNow();
         var period = CurrentPeriod();
-        var bound = Bound(call);
         var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
-            bound.Tokens, now.AddSeconds(options.Value.ReservationTtlSeconds))
+            bound.Total, now.AddSeconds(options.Value.ReservationTtlSeconds))
         {
             Cost = callLimits.LimitsMoney ? CostBound(call, callLimits, bound, answerers) : 0,
             KeyId = callLimits.KeyId,
@@ -149,10 +132,4 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         var counter = await store.GetCounterAsync(scope, period, cancellationToken).ConfigureAwait(false);
         return QuotaFigures.Of(limit, counter, rate);
     }
-}
-
-/// <summary>The most a call can use: its prompt and its output, in tokens.</summary>
-public readonly record struct CallBound(long PromptTokens, long OutputTokens)
-{
-    public long Tokens => PromptTokens + OutputTokens;
 }

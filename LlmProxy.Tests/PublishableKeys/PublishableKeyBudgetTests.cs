@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
@@ -73,8 +74,9 @@ public abstract class PublishableKeyBudgetTests(AzuriteFixture azurite, StoreKin
     private static decimal BillTheBound(ProxyHost host, FakeOpenAIVendor vendor)
     {
         var call = host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(AttackBody("x")), "shop");
-        // The gate gives a call that names no max_tokens the key's cap.
-        var bound = host.Services.GetRequiredService<QuotaService>().Bound(call with { Request = call.Request with { MaxTokens = MaxTokens } });
+        // The gate gives a call that names no max_tokens the key's cap; the catalog then sets it as the output budget.
+        var bound = host.Services.GetRequiredService<CallBounds>().For(
+            host.Services.GetRequiredService<CatalogRules>().Apply(call with { Request = call.Request with { MaxTokens = MaxTokens } }));
         (vendor.PromptTokens, vendor.CompletionTokens) = ((int)bound.PromptTokens, (int)bound.OutputTokens);
         return (bound.PromptTokens * InputPrice + bound.OutputTokens * OutputPrice) / 1_000_000m;
     }

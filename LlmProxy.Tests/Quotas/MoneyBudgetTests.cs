@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Tests.Fakes;
@@ -48,9 +49,10 @@ public abstract class MoneyBudgetTests(AzuriteFixture azurite, StoreKindUnderTes
     private static decimal Cost(int prompt, int cached, int completion) =>
         ((prompt - cached) * InputPrice + cached * CachedPrice + completion * OutputPrice) / 1_000_000m;
 
+    /// <summary>What admission reserves for the call: its bound, once the catalog has set its output budget.</summary>
     private static async Task<CallBound> BoundOfAsync(ProxyHost host, string user) =>
-        host.Services.GetRequiredService<QuotaService>().Bound(
-            host.Services.GetRequiredService<RequestReader>().ReadSeed(await Seed(user).ReadAsByteArrayAsync(Ct), "acme"));
+        host.Services.GetRequiredService<CallBounds>().For(host.Services.GetRequiredService<CatalogRules>().Apply(
+            host.Services.GetRequiredService<RequestReader>().ReadSeed(await Seed(user).ReadAsByteArrayAsync(Ct), "acme")));
 
     private static async Task SetBudgetAsync(ProxyHost host, string? user, decimal usd)
     {
