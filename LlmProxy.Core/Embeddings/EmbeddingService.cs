@@ -29,7 +29,7 @@ public sealed class EmbeddingService(
     {
         var provider = providers.ResolveEmbeddings(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, key: null, cancellationToken).ConfigureAwait(false);
         var headers = admitted.Headers;
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)
@@ -39,7 +39,7 @@ public sealed class EmbeddingService(
             headers[ProxyService.CacheHeader] = "MISS";
         }
 
-        var reservation = await admission.ReserveAsync(admitted, call.Bound(), cancellationToken).ConfigureAwait(false);
+        var reservation = await admission.ReserveAsync(admitted, call.Bound(), [(provider.Name, call.Model)], cancellationToken).ConfigureAwait(false);
         var accounting = new EmbeddingAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
         using var deadline = new CallDeadline(provider.Name, TimeSpan.FromSeconds(providerOptions.Value.For(provider.Name).TotalTimeoutSeconds), clock, cancellationToken);
         EmbeddingList answer;
@@ -96,7 +96,7 @@ public sealed class EmbeddingService(
     private async Task<EmbeddingOutcome> FromCacheAsync(EmbeddingCall call, EmbeddingList hit, string provider, AdmittedRequest admitted,
         CancellationToken cancellationToken)
     {
-        var reservation = cache.CountsCachedTokens ? await admission.ReserveAsync(admitted, call.Bound(), cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens ? await admission.ReserveAsync(admitted, call.Bound(), [(provider, call.Model)], cancellationToken).ConfigureAwait(false) : null;
         var accounting = new EmbeddingAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         accounting.Replayed(hit);
         await publisher.PublishAsync(accounting).ConfigureAwait(false);

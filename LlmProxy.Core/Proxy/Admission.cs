@@ -12,19 +12,25 @@ namespace LlmProxy.Core.Proxy;
 public sealed class Admission(QuotaLimits limits, RateLimiter rateLimiter, QuotaService quotas)
 {
     /// <summary>Counts the request for the user and the tenant; 429 <c>rate_limit_exceeded</c> when a window is full.</summary>
-    public async Task<AdmittedRequest> CountRequestAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    /// <param name="key">The budget of the publishable key calling, if one is.</param>
+    public async Task<AdmittedRequest> CountRequestAsync(string tenantId, string userId, KeyBudget? key, CancellationToken cancellationToken)
     {
-        var callLimits = await limits.ForCallAsync(tenantId, userId, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(tenantId, userId, key, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(tenantId, userId, callLimits, cancellationToken).ConfigureAwait(false);
         return new AdmittedRequest(tenantId, userId, callLimits, rate is null ? [] : new Dictionary<string, string>(rate.ToHeaders()));
     }
 
-    /// <summary>Reserves <paramref name="bound"/> for the request; 429 <c>quota_exceeded</c> when a scope has too few left.</summary>
-    public async Task<QuotaReservation?> ReserveAsync(AdmittedRequest request, CallBound bound, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves <paramref name="bound"/> for the request, in tokens and, priced at the dearest of
+    /// <paramref name="answerers"/> (the vendor and model the call names, then its fallbacks), in money; 429
+    /// <c>quota_exceeded</c> when a scope has too little left.
+    /// </summary>
+    public async Task<QuotaReservation?> ReserveAsync(AdmittedRequest request, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return await quotas.ReserveAsync(request.TenantId, request.UserId, bound, request.Limits, cancellationToken).ConfigureAwait(false);
+            return await quotas.ReserveAsync(request.TenantId, request.UserId, bound, request.Limits, answerers, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {

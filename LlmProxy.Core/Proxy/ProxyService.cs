@@ -37,7 +37,7 @@ public sealed class ProxyService(
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
         var headers = admitted.Headers;
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)
@@ -47,10 +47,11 @@ public sealed class ProxyService(
             headers[CacheHeader] = "MISS";
         }
 
-        var reservation = await admission.ReserveAsync(admitted, bounds.For(call), cancellationToken).ConfigureAwait(false);
+        var targets = fallbacks.For(call, provider);
+        var reservation = await admission.ReserveAsync(admitted, bounds.For(call), [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken)
+            .ConfigureAwait(false);
 
         var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
-        var targets = fallbacks.For(call, provider);
         for (var i = 0; ; i++)
         {
             var (target, vendor) = targets[i];
@@ -148,7 +149,9 @@ public sealed class ProxyService(
         else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
-        var reservation = cache.CountsCachedTokens ? await admission.ReserveAsync(admitted, bounds.For(call), cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens
+            ? await admission.ReserveAsync(admitted, bounds.For(call), [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
+            : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(admitted.Headers) { [CacheHeader] = "HIT" };
         if (completion is not null)
