@@ -145,5 +145,10 @@ internal static class SqliteMigrations
         ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE usage_events ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
         """,
+        // Dashboard sessions ended before they expire: signed out one by one, or all issued before a cut-off.
+        """
+        CREATE TABLE admin_signed_out (session_id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL);
+        CREATE TABLE admin_session_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), issued_before_ms INTEGER NOT NULL);
+        """,
     ];
 }
