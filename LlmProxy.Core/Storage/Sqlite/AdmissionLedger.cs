@@ -11,11 +11,19 @@ namespace LlmProxy.Core.Storage.Sqlite;
 /// This is exact because one process owns the file (<see cref="SqliteFileLock"/>). Reservations and request windows
 /// are not written to the file: a reservation lives only as long as its call, and its call dies with the process; a
 /// restart forgets the current minute's request counts, so a scope may make up to one more minute's worth of requests.
+/// Counters are kept for at most <see cref="MaxCounters"/> scopes (callers choose user ids, so there is no other
+/// bound): past it the least recently used counters without a live reservation are forgotten, and a forgotten one is
+/// read from the file again when next needed, so forgetting costs a read, never a wrong figure. Request windows hold
+/// only the scopes counted in the current minute.
 /// </remarks>
-internal sealed class AdmissionLedger(TimeProvider clock)
+internal sealed class AdmissionLedger(TimeProvider clock, int maxCounters = AdmissionLedger.MaxCounters)
 {
+    public const int MaxCounters = 10_000;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, Counter>> _periods = new(StringComparer.Ordinal);
+    private int _counters;
+    private long _uses;
     private readonly Dictionary<string, Held> _reservations = new(StringComparer.Ordinal);
     // The earliest expiry among live reservations, or later (a settled reservation does not move it): until then no
     // sweep is needed. Keeping only live reservations bounds memory by the calls in flight, not by calls per TTL.
@@ -35,7 +43,8 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         lock (_gate)
         {
             DropPeriodsBefore(period.Key);
-            CounterOf(scope.Key, period.Key, create: true)!.Used ??= used;
+            MakeRoom();
+            Use(CounterOf(scope.Key, period.Key, create: true)!).Used ??= used;
         }
     }
 
@@ -44,22 +53,26 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     {
         lock (_gate)
         {
-            if (CounterOf(scope.Key, period.Key, create: false) is { Used: not null } counter) counter.Used += tokens;
+            if (CounterOf(scope.Key, period.Key, create: false) is { Used: not null } counter) Use(counter).Used += tokens;
         }
     }
 
-    public QuotaCounter CounterFor(QuotaScope scope, QuotaPeriod period)
+    /// <summary>The scope's figures; null when its used tokens are not in memory (never loaded, or forgotten since).</summary>
+    public QuotaCounter? CounterFor(QuotaScope scope, QuotaPeriod period)
     {
         lock (_gate)
         {
             SweepExpired();
             var counter = CounterOf(scope.Key, period.Key, create: false);
-            return new QuotaCounter(counter?.Used ?? 0, counter?.Reserved ?? 0);
+            return counter?.Used is { } used ? new QuotaCounter(used, counter.Reserved) : null;
         }
     }
 
-    /// <summary>Checks each limited scope (whose counter must be loaded) and holds the tokens in both, or neither.</summary>
-    public ReserveOutcome TryReserve(QuotaReservation reservation, long? tenantLimit, long? userLimit)
+    /// <summary>
+    /// Checks each limited scope and holds the tokens in both, or neither. Null when a limited scope's used tokens are
+    /// not in memory (forgotten since they were loaded): load them and ask again.
+    /// </summary>
+    public ReserveOutcome? TryReserve(QuotaReservation reservation, long? tenantLimit, long? userLimit)
     {
         var user = QuotaScope.User(reservation.TenantId, reservation.UserId);
         var tenant = QuotaScope.Tenant(reservation.TenantId);
@@ -67,15 +80,16 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         lock (_gate)
         {
             SweepExpired();
+            MakeRoom();
             foreach (var (scope, limit) in new[] { (user, userLimit), (tenant, tenantLimit) })
             {
                 if (limit is not { } max) continue;
-                var counter = CounterOf(scope.Key, period, create: false);
-                var figures = new QuotaCounter(counter?.Used ?? throw new InvalidOperationException($"Counter of {scope.Key} not loaded."), counter.Reserved);
+                if (CounterOf(scope.Key, period, create: false) is not { Used: { } used } counter) return null;
+                var figures = new QuotaCounter(used, counter.Reserved);
                 if (figures.Used + figures.Reserved + reservation.Tokens > max) return ReserveOutcome.Refused(scope, figures);
             }
 
-            var held = new Held(CounterOf(user.Key, period, create: true)!, CounterOf(tenant.Key, period, create: true)!, reservation.Tokens, reservation.ExpiresAt);
+            var held = new Held(Use(CounterOf(user.Key, period, create: true)!), Use(CounterOf(tenant.Key, period, create: true)!), reservation.Tokens, reservation.ExpiresAt);
             held.User.Reserved += held.Tokens;
             held.Tenant.Reserved += held.Tokens;
             _reservations[reservation.Id] = held;
@@ -117,6 +131,12 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         lock (_gate) return (_reservations.Count, _windows.Values.Sum(w => (long)w.Requests));
     }
 
+    /// <summary>Counters held in memory, over all periods.</summary>
+    public int Counters
+    {
+        get { lock (_gate) return _counters; }
+    }
+
     private RateCounts CountsOf(string tenantKey, string userKey, DateTimeOffset window) =>
         new(RequestsIn(tenantKey, window), RequestsIn(userKey, window));
 
@@ -146,7 +166,32 @@ internal sealed class AdmissionLedger(TimeProvider clock)
             _periods[periodKey] = scopes = new Dictionary<string, Counter>(StringComparer.Ordinal);
         }
         if (scopes.TryGetValue(scopeKey, out var counter) || !create) return counter;
+        _counters++;
         return scopes[scopeKey] = new Counter();
+    }
+
+    private Counter Use(Counter counter)
+    {
+        counter.LastUse = ++_uses;
+        return counter;
+    }
+
+    /// <summary>
+    /// At <see cref="MaxCounters"/>, forgets the least recently used quarter of the counters no live reservation holds.
+    /// Called before an operation creates counters, never within one, so an operation never loses a counter it made.
+    /// </summary>
+    private void MakeRoom()
+    {
+        if (_counters < maxCounters) return;
+        var idle = _periods.SelectMany(p => p.Value.Where(c => c.Value.Reserved == 0).Select(c => (Period: p.Key, Scope: c.Key, c.Value.LastUse)))
+            .OrderBy(c => c.LastUse).Take(maxCounters / 4).ToList();
+        foreach (var (period, scope, _) in idle)
+        {
+            var scopes = _periods[period];
+            scopes.Remove(scope);
+            _counters--;
+            if (scopes.Count == 0) _periods.Remove(period);
+        }
     }
 
     /// <summary>
@@ -159,7 +204,11 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         foreach (var old in older)
         {
             var scopes = _periods[old];
-            foreach (var scope in scopes.Where(s => s.Value.Reserved == 0).Select(s => s.Key).ToList()) scopes.Remove(scope);
+            foreach (var scope in scopes.Where(s => s.Value.Reserved == 0).Select(s => s.Key).ToList())
+            {
+                scopes.Remove(scope);
+                _counters--;
+            }
             if (scopes.Count == 0) _periods.Remove(old);
         }
     }
@@ -188,6 +237,7 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     {
         public long? Used;
         public long Reserved;
+        public long LastUse;
     }
 
     private sealed record Held(Counter User, Counter Tenant, long Tokens, DateTimeOffset ExpiresAt);
