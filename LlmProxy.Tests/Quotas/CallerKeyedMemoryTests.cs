@@ -41,10 +41,10 @@ public sealed class CallerKeyedMemoryTests : IDisposable
         using var store = new SqliteStore(new SqliteConnectionFactory(Options.Create(new StoreOptions { SqlitePath = Path.Combine(_directory.Path, "store.db") })), _clock);
         await store.InitializeAsync(Ct);
         // ana has a call in flight; bob has none, so his figures may be forgotten during the flood.
-        Assert.True(await store.RecordAsync(Used("e-ana", "ana", 990), Period, 990, Ct));
-        Assert.True((await store.TryReserveAsync(Reservation("ana", 5), null, Limit, Ct)).Admitted);
-        Assert.True(await store.RecordAsync(Used("e-bob", "bob", 995), Period, 995, Ct));
-        Assert.False((await store.TryReserveAsync(Reservation("bob", 10), null, Limit, Ct)).Admitted);
+        Assert.True(await store.RecordAsync(new UsageToRecord(Used("e-ana", "ana", 990), Period, 990, 0), Ct));
+        Assert.True((await store.TryReserveAsync(Reservation("ana", 5), TestLimits.Of(null, Limit), Ct)).Admitted);
+        Assert.True(await store.RecordAsync(new UsageToRecord(Used("e-bob", "bob", 995), Period, 995, 0), Ct));
+        Assert.False((await store.TryReserveAsync(Reservation("bob", 10), TestLimits.Of(null, Limit), Ct)).Admitted);
 
         var before = MemoryCollection.LiveBytes();
         var watch = Stopwatch.StartNew();
@@ -55,7 +55,7 @@ public sealed class CallerKeyedMemoryTests : IDisposable
             await store.GetOverrideAsync(QuotaScope.Tenant("acme"), Ct);
             await store.GetOverrideAsync(QuotaScope.User("acme", user), Ct);
             var reservation = Reservation(user, 10);
-            Assert.True((await store.TryReserveAsync(reservation, null, Limit, Ct)).Admitted);
+            Assert.True((await store.TryReserveAsync(reservation, TestLimits.Of(null, Limit), Ct)).Admitted);
             await store.ReleaseAsync(reservation, Ct);
         }
         watch.Stop();
@@ -64,11 +64,11 @@ public sealed class CallerKeyedMemoryTests : IDisposable
         Assert.True(store.Ledger.Counters <= AdmissionLedger.MaxCounters, $"{store.Ledger.Counters} counters");
 
         // ana: 990 used + 5 reserved; bob: 995 used, read back from the file once his counter was forgotten.
-        Assert.False((await store.TryReserveAsync(Reservation("ana", 6), null, Limit, Ct)).Admitted);
-        Assert.True((await store.TryReserveAsync(Reservation("ana", 5), null, Limit, Ct)).Admitted);
+        Assert.False((await store.TryReserveAsync(Reservation("ana", 6), TestLimits.Of(null, Limit), Ct)).Admitted);
+        Assert.True((await store.TryReserveAsync(Reservation("ana", 5), TestLimits.Of(null, Limit), Ct)).Admitted);
         Assert.Equal(new QuotaCounter(995, 0), await store.GetCounterAsync(QuotaScope.User("acme", "bob"), Period, Ct));
-        Assert.False((await store.TryReserveAsync(Reservation("bob", 6), null, Limit, Ct)).Admitted);
-        Assert.True((await store.TryReserveAsync(Reservation("bob", 5), null, Limit, Ct)).Admitted);
+        Assert.False((await store.TryReserveAsync(Reservation("bob", 6), TestLimits.Of(null, Limit), Ct)).Admitted);
+        Assert.True((await store.TryReserveAsync(Reservation("bob", 5), TestLimits.Of(null, Limit), Ct)).Admitted);
         Assert.True(held < 6L * 1024 * 1024, $"{held / 1024} KiB held after {Users:N0} users");
     }
 
