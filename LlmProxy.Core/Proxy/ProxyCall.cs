@@ -1,4 +1,5 @@
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Quotas;
 
 namespace LlmProxy.Core.Proxy;
 
@@ -10,4 +11,7 @@ public sealed record ProxyCall(ChatRequest Request, string Provider, string Mode
 
     /// <summary>The caller asked not to use the response cache (<c>"cache": false</c> or <c>Cache-Control: no-cache</c>).</summary>
     public bool NoCache { get; init; }
+
+    /// <summary>Limits the caller's credential puts on the user (an end-user token's); the tighter of these and the user's own apply.</summary>
+    public EffectiveLimits? UserCeiling { get; init; }
 }

@@ -16,12 +16,24 @@ public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> option
     }
 
     /// <summary>Both scopes of a call, read once for its rate limit and its reservation.</summary>
-    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, CancellationToken cancellationToken) =>
-        new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
-            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false));
+    /// <param name="userCeiling">Limits the caller's credential puts on the user (<see cref="Proxy.ProxyCall.UserCeiling"/>).</param>
+    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, EffectiveLimits? userCeiling, CancellationToken cancellationToken)
+    {
+        var user = await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false);
+        return new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
+            userCeiling is { } ceiling ? user.Within(ceiling) : user);
+    }
 }
 
 /// <summary>Null means unlimited.</summary>
-public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute);
+public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute)
+{
+    /// <summary>The tighter of these limits and <paramref name="ceiling"/>, each on its own.</summary>
+    public EffectiveLimits Within(EffectiveLimits ceiling) =>
+        new(Tighter(Tokens, ceiling.Tokens), Tighter(RequestsPerMinute, ceiling.RequestsPerMinute));
+
+    private static T? Tighter<T>(T? limit, T? ceiling) where T : struct, IComparable<T> =>
+        limit is null ? ceiling : ceiling is null ? limit : limit.Value.CompareTo(ceiling.Value) <= 0 ? limit : ceiling;
+}
 
 public readonly record struct CallLimits(EffectiveLimits Tenant, EffectiveLimits User);

@@ -11,7 +11,6 @@ namespace LlmProxy.Core.Auth.Publishable;
 public sealed record PublishableKeyPolicy
 {
     public const int MaxOrigins = 20;
-    public const int MaxModels = 50;
     public const int MaxRequestsPerMinute = 1_000_000;
 
     /// <summary>Exact origins (<c>scheme://host[:port]</c>), lower case, as browsers send them in <c>Origin</c>.</summary>
@@ -27,9 +26,7 @@ public sealed record PublishableKeyPolicy
     public bool AllowsOrigin(string? origin) =>
         !string.IsNullOrEmpty(origin) && AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
 
-    public bool AllowsModel(string provider, string model) =>
-        AllowedModels is null || AllowedModels.Any(entry =>
-            entry.Equals(provider, StringComparison.OrdinalIgnoreCase) || entry.Equals($"{provider}/{model}", StringComparison.OrdinalIgnoreCase));
+    public bool AllowsModel(string provider, string model) => ModelAllowList.Allows(AllowedModels, provider, model);
 
     /// <summary>The policy a key creation asks for; a 400 naming the field for anything out of bounds.</summary>
     public static PublishableKeyPolicy From(NewApiKey request)
@@ -41,7 +38,7 @@ public sealed record PublishableKeyPolicy
             AllowedOrigins = origins.Select(Origin).Distinct(StringComparer.Ordinal).ToList(),
             RequestsPerMinutePerUser = Rate(request.RequestsPerMinutePerUser, "requestsPerMinutePerUser"),
             RequestsPerMinutePerIp = Rate(request.RequestsPerMinutePerIp, "requestsPerMinutePerIp"),
-            AllowedModels = Models(request.AllowedModels),
+            AllowedModels = ModelAllowList.Parse(request.AllowedModels, "allowedModels"),
         };
     }
 
@@ -55,14 +52,6 @@ public sealed record PublishableKeyPolicy
     private static int? Rate(int? value, string name) => value is null or (>= 1 and <= MaxRequestsPerMinute)
         ? value
         : throw ProxyException.BadRequest($"'{name}' must be 1 to {MaxRequestsPerMinute} (leave it out for the default).", name);
-
-    private static List<string>? Models(List<string>? entries)
-    {
-        if (entries is null) return null;
-        if (entries.Count is 0 or > MaxModels || entries.Any(e => e is not { Length: > 0 and <= 200 } || e.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || e.StartsWith('/') || e.EndsWith('/')))
-            throw ProxyException.BadRequest($"'allowedModels' must be 1 to {MaxModels} entries \"provider\" or \"provider/model\" (leave it out for any).", "allowedModels");
-        return entries.Select(e => e.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
-    }
 
     // Lists compare by content, so a stored policy read back equals the one written.
     public bool Equals(PublishableKeyPolicy? other) =>
