@@ -27,6 +27,7 @@ public sealed class RequestValidator
         if (request.MaxCompletionTokens is < 1 or > 1_000_000) throw ProxyException.BadRequest("'max_completion_tokens' must be between 1 and 1000000.", "max_completion_tokens");
         if (request.N is < 1 or > 16) throw ProxyException.BadRequest("'n' must be between 1 and 16.", "n");
         if (request.Stop is { Count: > 16 }) throw ProxyException.BadRequest("'stop' takes at most 16 sequences.", "stop");
+        ToolRules.Check(request);
     }
 
     /// <summary>Refuses a tenant or user id that is empty, too long, or holds a character storage keys forbid.</summary>
@@ -46,9 +47,10 @@ public sealed class RequestValidator
         if (message.Role is null) throw ProxyException.BadRequest($"'{path}.role' is required.", $"{path}.role");
         if (!ChatRoles.IsKnown(message.Role))
             throw ProxyException.BadRequest($"'{path}.role' must be one of system, developer, user, assistant, tool; got '{message.Role}'.", $"{path}.role");
+        ToolRules.CheckMessage(message, path);
         if (message.Content is null)
         {
-            if (message.Role == ChatRoles.Assistant && message.ToolCalls is not null) return;
+            if (message.Role == ChatRoles.Assistant && message.ToolCalls is { Count: > 0 }) return;
             throw ProxyException.BadRequest($"'{path}.content' is required.", $"{path}.content");
         }
         if (message.Content.Parts is not { } parts) return;

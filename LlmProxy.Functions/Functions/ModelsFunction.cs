@@ -28,8 +28,12 @@ public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog cata
                 Configured = vendors[m.Provider].IsConfigured,
                 ContextWindow = m.ContextWindow,
                 Vision = m.Vision,
-                InputPricePerMillion = m.InputPricePerMillion,
-                OutputPricePerMillion = m.OutputPricePerMillion,
+                InputPricePerMillion = m.Prices?.Input,
+                OutputPricePerMillion = m.Prices?.Output,
+                CachedInputPricePerMillion = m.Prices?.CachedInput,
+                CacheWritePricePerMillion = m.Prices?.CacheWrite,
+                ReasoningPricePerMillion = m.Prices?.Reasoning,
+                PricesAsOf = m.Prices?.AsOf,
             })
             .ToList();
         IActionResult result = new JsonBodyResult<ChatModelList>(new ChatModelList { Data = models }, ProxyJsonContext.Default.ChatModelList);

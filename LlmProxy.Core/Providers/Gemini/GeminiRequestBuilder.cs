@@ -1,5 +1,6 @@
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers.Capabilities;
 using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Gemini;
@@ -17,6 +18,7 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
     {
         var messages = request.Messages ?? [];
         RequestShaping.RefuseExtraFields(Vendor, request, "top_k", "presence_penalty", "frequency_penalty");
+        VendorCapabilities.Refuse(GeminiProvider.ProviderName, request);
         RequestShaping.RefuseToolMessages(Vendor, messages);
 
         var system = new List<GeminiPart>();

@@ -59,9 +59,12 @@ internal sealed record GeminiCandidate
 
 internal sealed record GeminiUsage
 {
+    /// <summary>Every prompt token, the ones read from a context cache included.</summary>
     public int PromptTokenCount { get; init; }
+    public int? CachedContentTokenCount { get; init; }
+    /// <summary>The answer's tokens, without the thinking tokens.</summary>
     public int CandidatesTokenCount { get; init; }
-    public int ThoughtsTokenCount { get; init; }
+    public int? ThoughtsTokenCount { get; init; }
 }
 
 internal sealed record GeminiPromptFeedback(string? BlockReason);
