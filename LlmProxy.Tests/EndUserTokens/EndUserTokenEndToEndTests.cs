@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth.EndUsers;
-using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
 using LlmProxy.Tests.Infrastructure;
@@ -287,8 +286,7 @@ public sealed class EndUserTokenEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task The_tighter_of_the_tokens_limits_and_the_users_own_applies()
     {
-        var estimate = _host.Services.GetRequiredService<QuotaService>().Estimate(
-            _host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(Body()), "shop", "ana"));
+        var estimate = EndUserTokenQuotaTests.Bound(_host, Body());
         // The operator's override for ana is tighter than the token's: it wins. The token's rate is tighter than none.
         await _host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("shop", "ana"), new QuotaOverride(estimate, null), Ct);
         var token = await TokenAsync($$"""{"userId":"ana","limits":{"tokenLimit":{{100 * estimate}},"requestsPerMinute":5} }""");

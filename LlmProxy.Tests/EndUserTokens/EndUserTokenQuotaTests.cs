@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Tests.Fakes;
@@ -14,6 +15,10 @@ namespace LlmProxy.Tests.EndUserTokens;
 public abstract class EndUserTokenQuotaTests(AzuriteFixture azurite, StoreKindUnderTest kind)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>What admission reserves for <paramref name="body"/> sent by ana of shop: the call's bound.</summary>
+    internal static long Bound(ProxyHost host, string body) => host.Services.GetRequiredService<CallBounds>().For(
+        host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(body), "shop", "ana"))).Total;
 
     [Fact]
     public async Task Twenty_concurrent_calls_with_a_token_limited_to_five_calls_admit_five_and_record_exactly_the_limit()
@@ -30,8 +35,7 @@ public abstract class EndUserTokenQuotaTests(AzuriteFixture azurite, StoreKindUn
 
         // The vendor bills each call exactly what admission reserves for it, so the limit fits five calls and no sixth.
         const string body = """{"provider":"openai","model":"gpt-4o-mini","messages":[{"role":"user","content":"Make this better"}],"max_tokens":20}""";
-        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(
-            host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(body), "shop", "ana"));
+        var estimate = Bound(host, body);
         vendor.PromptTokens = (int)estimate - 20;
         vendor.CompletionTokens = 20;
         var limit = 5 * estimate;
