@@ -19,7 +19,7 @@ public static class ModelAllowList
     {
         if (entries is null) return null;
         if (entries.Count is 0 or > MaxEntries || entries.Any(e => e is not { Length: > 0 and <= 200 } || e.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || e.StartsWith('/') || e.EndsWith('/')))
-            throw ProxyException.BadRequest($"'{param}' must be 1 to {MaxEntries} entries \"provider\" or \"provider/model\" (leave it out for any).", param);
+            throw ProxyException.BadRequest($"'{param}' must be 1 to {MaxEntries} entries \"provider\" or \"provider/model\".", param);
         return entries.Select(e => e.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
     }
 }

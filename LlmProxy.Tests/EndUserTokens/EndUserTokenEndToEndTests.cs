@@ -216,6 +216,8 @@ public sealed class EndUserTokenEndToEndTests : IAsyncLifetime
     [InlineData("""{"userId":"ana","expiresInSeconds":3601}""", "expiresInSeconds")]
     [InlineData("""{"userId":"ana","limits":{"tokenLimit":0}}""", "limits.tokenLimit")]
     [InlineData("""{"userId":"ana","limits":{"requestsPerMinute":-1}}""", "limits.requestsPerMinute")]
+    [InlineData("""{"userId":"ana","limits":{"costLimitUsd":0}}""", "limits.costLimitUsd")]
+    [InlineData("""{"userId":"ana","limits":{"costLimitUsd":0.0000000001}}""", "limits.costLimitUsd")]
     [InlineData("""{"userId":"ana","limits":{"tokens":5}}""", "limits.tokens")]
     [InlineData("""{"userId":"ana","allowedModels":[]}""", "allowedModels")]
     [InlineData("""{"userId":"ana","allowedModels":["/echo"]}""", "allowedModels")]
@@ -286,7 +288,7 @@ public sealed class EndUserTokenEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task The_tighter_of_the_tokens_limits_and_the_users_own_applies()
     {
-        var estimate = EndUserTokenQuotaTests.Bound(_host, Body());
+        var estimate = EndUserTokenQuotaTests.Bound(_host, Body()).Total;
         // The operator's override for ana is tighter than the token's: it wins. The token's rate is tighter than none.
         await _host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("shop", "ana"), new QuotaOverride(estimate, null), Ct);
         var token = await TokenAsync($$"""{"userId":"ana","limits":{"tokenLimit":{{100 * estimate}},"requestsPerMinute":5} }""");

@@ -39,7 +39,10 @@ public sealed record EndUserToken
     {
         if (!ModelAllowList.Allows(AllowedModels, call.Provider, call.Model))
             throw new ProxyException(403, ErrorTypes.PermissionDenied, $"This end-user token may not call '{call.Provider}/{call.Model}'.", "model");
-        return Limits is null ? call : call with { UserCeiling = new EffectiveLimits(Limits.TokenLimit, Limits.RequestsPerMinute) };
+        return Limits is null ? call : call with
+        {
+            UserCeiling = new EffectiveLimits(Limits.TokenLimit, Limits.RequestsPerMinute, Limits.CostLimitUsd is { } usd ? Nanodollars.LimitOf(usd) : null),
+        };
     }
 }
 
@@ -51,4 +54,7 @@ public sealed record EndUserLimits
     public long? TokenLimit { get; init; }
 
     public int? RequestsPerMinute { get; init; }
+
+    /// <summary>USD the user may spend in the quota period, all calls together, at the price book's prices.</summary>
+    public decimal? CostLimitUsd { get; init; }
 }

@@ -1,5 +1,6 @@
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Quotas;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Auth.EndUsers;
@@ -28,6 +29,8 @@ public sealed class EndUserTokenService(EndUserTokenSigner signer, IOptions<EndU
             throw ProxyException.BadRequest("'limits.tokenLimit' must be 1 or more (leave it out for the user's configured limit).", "limits.tokenLimit");
         if (request.Limits?.RequestsPerMinute is < 1 or > MaxRequestsPerMinute)
             throw ProxyException.BadRequest($"'limits.requestsPerMinute' must be 1 to {MaxRequestsPerMinute} (leave it out for the user's configured limit).", "limits.requestsPerMinute");
+        if (request.Limits?.CostLimitUsd is { } usd && !(usd > 0 && Nanodollars.IsLimit(usd)))
+            throw ProxyException.BadRequest($"'limits.costLimitUsd' must be above 0 and at most {Nanodollars.MaxLimitUsd:0} USD, with at most 9 decimals (leave it out for the user's configured limit).", "limits.costLimitUsd");
 
         var issuedAt = clock.GetUtcNow().ToUnixTimeSeconds();
         var token = new EndUserToken
@@ -36,7 +39,7 @@ public sealed class EndUserTokenService(EndUserTokenSigner signer, IOptions<EndU
             UserId = userId,
             IssuedAt = issuedAt,
             ExpiresAt = issuedAt + lifetime,
-            Limits = request.Limits is { TokenLimit: null, RequestsPerMinute: null } ? null : request.Limits,
+            Limits = request.Limits is { TokenLimit: null, RequestsPerMinute: null, CostLimitUsd: null } ? null : request.Limits,
             AllowedModels = ModelAllowList.Parse(request.AllowedModels, "allowedModels"),
         };
         return new IssuedEndUserToken(signer.Sign(token), DateTimeOffset.FromUnixTimeSeconds(token.ExpiresAt));

@@ -3,7 +3,7 @@ using LlmProxy.Core.Quotas;
 namespace LlmProxy.Core.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store's admission state, in memory: each scope's used tokens per period (loaded from the file once,
+/// The embedded store's admission state, in memory: each scope's used tokens and money per period (loaded from the file once,
 /// then kept in step by the recorder), live reservations, and per-minute request windows. One lock makes every
 /// check-and-take atomic, so admission costs no disk write.
 /// </summary>
@@ -23,28 +23,33 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
     private DateTimeOffset _windowsPrunedFor;
 
-    /// <summary>Whether the used tokens of a scope in a period are in memory; if not, load them with <see cref="Load"/>.</summary>
+    /// <summary>Whether the used tokens and money of a scope in a period are in memory; if not, load them with <see cref="Load"/>.</summary>
     public bool IsLoaded(QuotaScope scope, QuotaPeriod period)
     {
         lock (_gate) return CounterOf(scope.Key, period.Key, create: false)?.Used is not null;
     }
 
-    /// <summary>Sets the used tokens read from the file; the caller must hold off the recorder meanwhile.</summary>
-    public void Load(QuotaScope scope, QuotaPeriod period, long used)
+    /// <summary>Sets the used tokens and money read from the file; the caller must hold off the recorder meanwhile.</summary>
+    public void Load(QuotaScope scope, QuotaPeriod period, long used, long costUsed)
     {
         lock (_gate)
         {
             DropPeriodsBefore(period.Key);
-            CounterOf(scope.Key, period.Key, create: true)!.Used ??= used;
+            var counter = CounterOf(scope.Key, period.Key, create: true)!;
+            if (counter.Used is not null) return;
+            counter.Used = used;
+            counter.CostUsed = costUsed;
         }
     }
 
-    /// <summary>Adds recorded tokens to loaded counters (an unloaded one reads the file when first needed).</summary>
-    public void AddUsed(QuotaScope scope, QuotaPeriod period, long tokens)
+    /// <summary>Adds recorded tokens and money to a loaded counter (an unloaded one reads the file when first needed).</summary>
+    public void AddUsed(QuotaScope scope, QuotaPeriod period, long tokens, long cost)
     {
         lock (_gate)
         {
-            if (CounterOf(scope.Key, period.Key, create: false) is { Used: not null } counter) counter.Used += tokens;
+            if (CounterOf(scope.Key, period.Key, create: false) is not { Used: not null } counter) return;
+            counter.Used += tokens;
+            counter.CostUsed += cost;
         }
     }
 
@@ -53,31 +58,39 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         lock (_gate)
         {
             SweepExpired();
-            var counter = CounterOf(scope.Key, period.Key, create: false);
-            return new QuotaCounter(counter?.Used ?? 0, counter?.Reserved ?? 0);
+            return CounterOf(scope.Key, period.Key, create: false)?.Figures ?? default;
         }
     }
 
-    /// <summary>Checks each limited scope (whose counter must be loaded) and holds the tokens in both, or neither.</summary>
-    public ReserveOutcome TryReserve(QuotaReservation reservation, long? tenantLimit, long? userLimit)
+    /// <summary>
+    /// Checks each limited scope (whose counter must be loaded) for tokens and money, and holds the reservation in the
+    /// user, tenant and (when it names one) key counters, or in none.
+    /// </summary>
+    public ReserveOutcome TryReserve(QuotaReservation reservation, CallLimits limits)
     {
-        var user = QuotaScope.User(reservation.TenantId, reservation.UserId);
-        var tenant = QuotaScope.Tenant(reservation.TenantId);
         var period = reservation.Period.Key;
         lock (_gate)
         {
             SweepExpired();
-            foreach (var (scope, limit) in new[] { (user, userLimit), (tenant, tenantLimit) })
+            foreach (var (scope, limit) in limits.Limited(reservation.TenantId, reservation.UserId))
             {
-                if (limit is not { } max) continue;
                 var counter = CounterOf(scope.Key, period, create: false);
-                var figures = new QuotaCounter(counter?.Used ?? throw new InvalidOperationException($"Counter of {scope.Key} not loaded."), counter.Reserved);
-                if (figures.Used + figures.Reserved + reservation.Tokens > max) return ReserveOutcome.Refused(scope, figures);
+                if (counter?.Used is null) throw new InvalidOperationException($"Counter of {scope.Key} not loaded.");
+                if (!limit.Admits(counter.Figures, reservation.Tokens, reservation.Cost)) return ReserveOutcome.Refused(scope, counter.Figures);
             }
 
-            var held = new Held(CounterOf(user.Key, period, create: true)!, CounterOf(tenant.Key, period, create: true)!, reservation.Tokens, reservation.ExpiresAt);
-            held.User.Reserved += held.Tokens;
-            held.Tenant.Reserved += held.Tokens;
+            var scopes = new List<Counter>(3)
+            {
+                CounterOf(QuotaScope.User(reservation.TenantId, reservation.UserId).Key, period, create: true)!,
+                CounterOf(QuotaScope.Tenant(reservation.TenantId).Key, period, create: true)!,
+            };
+            if (reservation.KeyId is { } keyId) scopes.Add(CounterOf(QuotaScope.ApiKey(reservation.TenantId, keyId).Key, period, create: true)!);
+            var held = new Held(scopes, reservation.Tokens, reservation.Cost, reservation.ExpiresAt);
+            foreach (var counter in scopes)
+            {
+                counter.Reserved += held.Tokens;
+                counter.CostReserved += held.Cost;
+            }
             _reservations[reservation.Id] = held;
             if (held.ExpiresAt < _nextExpiry) _nextExpiry = held.ExpiresAt;
             return new ReserveOutcome(true, null, default);
@@ -159,7 +172,7 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         foreach (var old in older)
         {
             var scopes = _periods[old];
-            foreach (var scope in scopes.Where(s => s.Value.Reserved == 0).Select(s => s.Key).ToList()) scopes.Remove(scope);
+            foreach (var scope in scopes.Where(s => s.Value.Reserved == 0 && s.Value.CostReserved == 0).Select(s => s.Key).ToList()) scopes.Remove(scope);
             if (scopes.Count == 0) _periods.Remove(old);
         }
     }
@@ -180,17 +193,25 @@ internal sealed class AdmissionLedger(TimeProvider clock)
     private void Drop(string reservationId)
     {
         if (!_reservations.Remove(reservationId, out var held)) return;
-        held.User.Reserved -= held.Tokens;
-        held.Tenant.Reserved -= held.Tokens;
+        foreach (var counter in held.Scopes)
+        {
+            counter.Reserved -= held.Tokens;
+            counter.CostReserved -= held.Cost;
+        }
     }
 
+    /// <summary>A scope's figures in one period; money in nano-dollars.</summary>
     private sealed class Counter
     {
         public long? Used;
         public long Reserved;
+        public long CostUsed;
+        public long CostReserved;
+
+        public QuotaCounter Figures => new(Used ?? 0, Reserved, CostUsed, CostReserved);
     }
 
-    private sealed record Held(Counter User, Counter Tenant, long Tokens, DateTimeOffset ExpiresAt);
+    private sealed record Held(List<Counter> Scopes, long Tokens, long Cost, DateTimeOffset ExpiresAt);
 
     private readonly record struct RateWindow(DateTimeOffset Start, int Requests);
 }

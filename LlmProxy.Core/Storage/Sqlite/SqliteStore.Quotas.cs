@@ -11,13 +11,11 @@ public sealed partial class SqliteStore
         return _ledger.CounterFor(scope, period);
     }
 
-    public async Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, long? tenantLimit, long? userLimit, CancellationToken cancellationToken)
+    public async Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, CallLimits limits, CancellationToken cancellationToken)
     {
-        if (userLimit is not null)
-            await EnsureLoadedAsync(QuotaScope.User(reservation.TenantId, reservation.UserId), reservation.Period, cancellationToken).ConfigureAwait(false);
-        if (tenantLimit is not null)
-            await EnsureLoadedAsync(QuotaScope.Tenant(reservation.TenantId), reservation.Period, cancellationToken).ConfigureAwait(false);
-        return _ledger.TryReserve(reservation, tenantLimit, userLimit);
+        foreach (var (scope, _) in limits.Limited(reservation.TenantId, reservation.UserId))
+            await EnsureLoadedAsync(scope, reservation.Period, cancellationToken).ConfigureAwait(false);
+        return _ledger.TryReserve(reservation, limits);
     }
 
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken)
@@ -32,10 +30,11 @@ public sealed partial class SqliteStore
         var key = scope.Key;
         if (_overrides.TryGetValue(key, out var known)) return known;
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = Command(connection, null, "SELECT token_limit, requests_per_minute FROM quota_overrides WHERE scope = $scope;", ("$scope", key));
+        await using var query = Command(connection, null, "SELECT token_limit, requests_per_minute, cost_limit_nanodollars FROM quota_overrides WHERE scope = $scope;", ("$scope", key));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var stored = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new QuotaOverride(reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt32(1))
+            ? new QuotaOverride(reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : Nanodollars.ToUsd(reader.GetInt64(2)))
             : null;
         // TryAdd, not a set: a SetOverrideAsync that finished meanwhile has stored the newer value.
         _overrides.TryAdd(key, stored);
@@ -47,10 +46,12 @@ public sealed partial class SqliteStore
         await (value is null
             ? WriteAsync("DELETE FROM quota_overrides WHERE scope = $scope;", cancellationToken, ("$scope", scope.Key))
             : WriteAsync("""
-                INSERT INTO quota_overrides (scope, token_limit, requests_per_minute, updated_ms) VALUES ($scope, $limit, $rpm, $now)
-                ON CONFLICT (scope) DO UPDATE SET token_limit = excluded.token_limit,
-                    requests_per_minute = excluded.requests_per_minute, updated_ms = excluded.updated_ms;
+                INSERT INTO quota_overrides (scope, token_limit, requests_per_minute, cost_limit_nanodollars, updated_ms)
+                VALUES ($scope, $limit, $rpm, $cost, $now)
+                ON CONFLICT (scope) DO UPDATE SET token_limit = excluded.token_limit, requests_per_minute = excluded.requests_per_minute,
+                    cost_limit_nanodollars = excluded.cost_limit_nanodollars, updated_ms = excluded.updated_ms;
                 """, cancellationToken, ("$scope", scope.Key), ("$limit", value.TokenLimit), ("$rpm", value.RequestsPerMinute),
+                ("$cost", value.CostLimitUsd is { } cost ? Nanodollars.LimitOf(cost) : null),
                 ("$now", clock.GetUtcNow().ToUnixTimeMilliseconds()))).ConfigureAwait(false);
         _overrides[scope.Key] = value;
     }
@@ -62,7 +63,7 @@ public sealed partial class SqliteStore
             """, cancellationToken, ("$previous", previous.Key), ("$current", current.Key));
 
     /// <summary>
-    /// Reads a scope's used tokens from the file the first time admission needs them, holding the write turn: the
+    /// Reads a scope's used tokens and money from the file the first time admission needs them, holding the write turn: the
     /// recorder applies a committed batch to the ledger before it gives the turn back, so the figure read never
     /// misses a batch and never counts one twice.
     /// </summary>
@@ -72,8 +73,10 @@ public sealed partial class SqliteStore
         await using var turn = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         if (_ledger.IsLoaded(scope, period)) return;
         await using var query = Command(turn.Connection, turn.Transaction,
-            "SELECT COALESCE((SELECT used_tokens FROM quota_counters WHERE scope = $scope AND period_start = $period), 0);",
+            "SELECT used_tokens, used_nanodollars FROM quota_counters WHERE scope = $scope AND period_start = $period;",
             ("$scope", scope.Key), ("$period", period.Key));
-        _ledger.Load(scope, period, Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var found = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        _ledger.Load(scope, period, found ? reader.GetInt64(0) : 0, found ? reader.GetInt64(1) : 0);
     }
 }

@@ -32,8 +32,7 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
         ErrorResults.GuardAsync(log, async () =>
         {
             gate.Demand(request);
-            var listed = await keys.ListAsync(TenantRoute(request), request.HttpContext.RequestAborted);
-            var shown = listed.Select(ApiKeyInfo.From).ToList();
+            var shown = await keys.ListInfoAsync(TenantRoute(request), request.HttpContext.RequestAborted);
             return new JsonBodyResult<List<ApiKeyInfo>>(shown, ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
         });
 
