@@ -8,7 +8,7 @@ namespace LlmProxy.Tests.PublishableKeys;
 /// <summary>What these tests do over and over: create keys through the admin API and call as a page would.</summary>
 internal static class PublishableKeyClient
 {
-    public const string AdminKey = "admin-key-for-publishable-tests";
+    public const string AdminKey = "admin-key-for-publishable-tests-0123456789";
     public const string Page = "https://shop.example";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -19,7 +19,7 @@ namespace LlmProxy.Tests.Quotas;
 /// </summary>
 public abstract class MoneyBudgetTests(AzuriteFixture azurite, StoreKindUnderTest kind)
 {
-    private const string AdminKey = "test-admin-key";
+    private const string AdminKey = "money-test-admin-key-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     // Round prices (USD per million tokens) so that the figures below can be checked by hand: a prompt token costs

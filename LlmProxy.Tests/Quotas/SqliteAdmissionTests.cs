@@ -115,8 +115,27 @@ public sealed class SqliteAdmissionTests : IDisposable
         ledger.Load(ana, december, 0, 0);
 
         Assert.True(ledger.IsLoaded(ana, november));
-        Assert.False(ledger.TryReserve(Reservation(61), TestLimits.Of(null, 100)).Admitted);
-        Assert.True(ledger.TryReserve(Reservation(60), TestLimits.Of(null, 100)).Admitted);
+        Assert.False(ledger.TryReserve(Reservation(61), TestLimits.Of(null, 100))!.Admitted);
+        Assert.True(ledger.TryReserve(Reservation(60), TestLimits.Of(null, 100))!.Admitted);
+    }
+
+    [Fact]
+    public void Past_its_bound_the_ledger_forgets_idle_counters_least_recently_used_first_and_never_a_reserved_one()
+    {
+        var ledger = new AdmissionLedger(_clock, maxCounters: 8);
+        var held = new QuotaReservation("held", "acme", "ana", Period, 5, _clock.GetUtcNow().AddMinutes(30));
+        ledger.Load(QuotaScope.User("acme", "ana"), Period, 90, 0);
+        Assert.True(ledger.TryReserve(held, TestLimits.Of(null, 100))!.Admitted);
+
+        for (var i = 0; i < 40; i++) ledger.Load(QuotaScope.User("acme", $"user-{i}"), Period, i, 0);
+
+        Assert.True(ledger.Counters <= 8, $"{ledger.Counters} counters");
+        Assert.Equal(new QuotaCounter(90, 5), ledger.CounterFor(QuotaScope.User("acme", "ana"), Period));
+        Assert.True(ledger.IsLoaded(QuotaScope.User("acme", "user-39"), Period));
+        Assert.False(ledger.IsLoaded(QuotaScope.User("acme", "user-0"), Period));
+        // A forgotten counter is not a zero: admission asks for it to be loaded again.
+        Assert.Null(ledger.CounterFor(QuotaScope.User("acme", "user-0"), Period));
+        Assert.Null(ledger.TryReserve(new QuotaReservation("r", "acme", "user-0", Period, 1, _clock.GetUtcNow().AddMinutes(30)), TestLimits.Of(null, 100)));
     }
 
     public void Dispose() => _directory.Dispose();

@@ -161,5 +161,10 @@ internal static class SqliteMigrations
         ALTER TABLE request_log ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE request_log ADD COLUMN cost_usd REAL NULL;
         """,
+        // Dashboard sessions ended before they expire: signed out one by one, or all issued before a cut-off.
+        """
+        CREATE TABLE admin_signed_out (session_id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL);
+        CREATE TABLE admin_session_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), issued_before_ms INTEGER NOT NULL);
+        """,
     ];
 }

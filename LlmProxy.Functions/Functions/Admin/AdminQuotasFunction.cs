@@ -24,7 +24,7 @@ public sealed class AdminQuotasFunction(AdminGate gate, AdminService admin, ILog
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "put", Route = "api/admin/quotas")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            var actor = gate.Demand(request);
+            var actor = await gate.DemandAsync(request);
             var aborted = request.HttpContext.RequestAborted;
             var tenantId = QueryValues.RequiredId(request, "tenantId");
             var userId = QueryValues.Id(request, "userId");
