@@ -29,7 +29,7 @@ public sealed class EmbeddingService(
     {
         var provider = providers.ResolveEmbeddings(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, key: null, cancellationToken).ConfigureAwait(false);
+        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, key: null, userCeiling: null, cancellationToken).ConfigureAwait(false);
         var headers = admitted.Headers;
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)

@@ -13,9 +13,11 @@ public sealed class Admission(QuotaLimits limits, RateLimiter rateLimiter, Quota
 {
     /// <summary>Counts the request for the user and the tenant; 429 <c>rate_limit_exceeded</c> when a window is full.</summary>
     /// <param name="key">The budget of the publishable key calling, if one is.</param>
-    public async Task<AdmittedRequest> CountRequestAsync(string tenantId, string userId, KeyBudget? key, CancellationToken cancellationToken)
+    /// <param name="userCeiling">The limits an end-user token caps its user at, if the call carries one.</param>
+    public async Task<AdmittedRequest> CountRequestAsync(string tenantId, string userId, KeyBudget? key, EffectiveLimits? userCeiling,
+        CancellationToken cancellationToken)
     {
-        var callLimits = await limits.ForCallAsync(tenantId, userId, key, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(tenantId, userId, key, userCeiling, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(tenantId, userId, callLimits, cancellationToken).ConfigureAwait(false);
         return new AdmittedRequest(tenantId, userId, callLimits, rate is null ? [] : new Dictionary<string, string>(rate.ToHeaders()));
     }

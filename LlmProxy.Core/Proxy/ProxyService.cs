@@ -37,7 +37,7 @@ public sealed class ProxyService(
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
+        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
         var headers = admitted.Headers;
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)
