@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace LlmProxy.Functions.Http;
 
 /// <summary>
-/// What both chat front doors do, differing only in how they read the body: authenticate (before reading it),
+/// What the chat front doors do, differing only in how they read the body (and write the answer): authenticate (before reading it),
 /// read it within the size limit, parse it for the key's tenant, honour Cache-Control, bound a publishable key's
 /// call, run the pipeline.
 /// </summary>
@@ -15,6 +15,11 @@ public static class FrontDoor
 {
     /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys.</param>
     public static async Task<IActionResult> HandleAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
+        long maxBodyBytes, Func<byte[], string, ProxyCall> parse, PublishableKeyGate? publishableKeys = null) =>
+        new ProxyOutcomeResult(await RunAsync(request, authenticator, proxy, maxBodyBytes, parse, publishableKeys));
+
+    /// <summary>The pipeline's outcome, for a door that writes it in its own shape (the Anthropic-compatible one).</summary>
+    public static async Task<ProxyOutcome> RunAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
         long maxBodyBytes, Func<byte[], string, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
     {
         var aborted = request.HttpContext.RequestAborted;
@@ -24,6 +29,6 @@ public static class FrontDoor
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
         var call = parse(body, caller.TenantId).WithCacheControl(request);
         if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
-        return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
+        return await proxy.HandleAsync(call, aborted);
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
 
     private static readonly HashSet<string> ToolFields = ["name", "description", "input_schema", "cache_control", "strict", "type"];
 
-    /// <summary>The text a tool-calling answer starts with, before its tool_use blocks.</summary>
+    /// <summary>The text a tool-calling answer starts with, before its tool_use blocks (none when a tool is forced, as the API does).</summary>
     public const string Preamble = "Let me check.";
 
     public const string Key = "sk-ant-fake-key";
@@ -184,6 +184,9 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
         return ToolCallsFor(offered, forced, choice == "none", answersResults, i => $"toolu_01Fake{i}");
     }
 
+    /// <summary>With <c>any</c> or <c>tool</c> chosen, Claude writes no text before its tool_use blocks.</summary>
+    private static bool Forced(JsonObject body) => body["tool_choice"]?["type"]?.GetValue<string>() is "any" or "tool";
+
     private static JsonObject ToolUse(FakeToolCall call) => new()
     {
         ["type"] = "tool_use", ["id"] = call.Id, ["name"] = call.Name, ["input"] = JsonNode.Parse(call.Arguments),
@@ -194,7 +197,9 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
         var calls = Calls(body);
         var content = calls.Count == 0
             ? new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Answer })
-            : new JsonArray([new JsonObject { ["type"] = "text", ["text"] = Preamble }, .. calls.Select(ToolUse)]);
+            : Forced(body)
+                ? new JsonArray([.. calls.Select(ToolUse)])
+                : new JsonArray([new JsonObject { ["type"] = "text", ["text"] = Preamble }, .. calls.Select(ToolUse)]);
         return new JsonObject
         {
             ["id"] = "msg_fake123",
@@ -261,17 +266,22 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
     /// <summary>A text block, then per call a tool_use block whose input streams as input_json_delta pieces (the first one empty, as the API sends it).</summary>
     private List<string> ToolUseEvents(JsonObject body, IReadOnlyList<FakeToolCall> calls)
     {
-        var events = new List<string>
+        var events = new List<string> { MessageStart(body) };
+        var first = 0;
+        if (!Forced(body))
         {
-            MessageStart(body),
-            Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),
-            Event("ping", new JsonObject()),
-            Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = Preamble } }),
-            Event("content_block_stop", new JsonObject { ["index"] = 0 }),
-        };
+            events.AddRange(
+            [
+                Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),
+                Event("ping", new JsonObject()),
+                Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = Preamble } }),
+                Event("content_block_stop", new JsonObject { ["index"] = 0 }),
+            ]);
+            first = 1;
+        }
         for (var i = 0; i < calls.Count; i++)
         {
-            var index = i + 1;
+            var index = i + first;
             events.Add(Event("content_block_start", new JsonObject
             {
                 ["index"] = index, ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = calls[i].Id, ["name"] = calls[i].Name, ["input"] = new JsonObject() },

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Chat;
 
@@ -126,4 +127,6 @@ internal sealed record AnthropicError(string? Type, string? Message);
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class AnthropicJsonContext : JsonSerializerContext;
