@@ -63,7 +63,7 @@ internal sealed class MessagesTranslation(bool passthrough)
 
     private string BlockText(JsonNode? block, string path) => block?["type"]?.GetValue<string>() == "text" && block["text"] is { } text
         ? text.GetValue<string>()
-        : passthrough ? block?.ToJsonString() ?? "" : throw Unsupported(path, "only text blocks translate here");
+        : passthrough ? block?.ToJsonString() ?? "" : throw Unsupported(path, $"a '{block?["type"]}' block has no equivalent outside Anthropic");
 
     /// <summary>A user turn: its tool results become tool messages, ahead of whatever else the turn says.</summary>
     private List<ChatMessage> User(JsonNode? content, string path)
