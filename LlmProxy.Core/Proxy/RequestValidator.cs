@@ -12,7 +12,7 @@ public sealed class RequestValidator
 
     public void Validate(ProxyCall call)
     {
-        CheckId(call.TenantId, "tenantId");
+        CheckTenantId(call.TenantId);
         CheckId(call.UserId, "userId");
         if (call.Model.Length > 256 || call.Model.Any(char.IsControl)) throw ProxyException.BadRequest("'model' is not a valid model name.", "model");
 
@@ -37,6 +37,16 @@ public sealed class RequestValidator
             throw ProxyException.BadRequest($"'{name}' must be 1 to {MaxIdLength} characters.", name);
         if (!IsValidId(id))
             throw ProxyException.BadRequest($"'{name}' must not contain '/', '\\', '#', '?' or control characters.", name);
+    }
+
+    /// <summary>
+    /// A tenant id also refuses <c>|</c>: a publishable key counts its windows as the pseudo-tenants
+    /// <c>pk|{keyId}|ip</c> and <c>pk|{keyId}|user</c>, which no real tenant may share.
+    /// </summary>
+    public static void CheckTenantId(string id)
+    {
+        CheckId(id, "tenantId");
+        if (id.Contains('|', StringComparison.Ordinal)) throw ProxyException.BadRequest("'tenantId' must not contain '|'.", "tenantId");
     }
 
     public static bool IsValidId(string? id) =>

@@ -223,7 +223,7 @@ public sealed class MessagesDoorTests
     {
         await using var host = await ProxyHost.StartAsync();
 
-        var list = JsonNode.Parse(await host.AnonymousClient.GetStringAsync("/v1/models", Ct))!;
+        var list = JsonNode.Parse(await host.Client.GetStringAsync("/v1/models", Ct))!;
 
         Assert.Equal(("list", false), (list["object"]!.GetValue<string>(), list["has_more"]!.GetValue<bool>()));
         var first = list["data"]![0]!;

@@ -47,7 +47,7 @@ public sealed class PublishableKeyGate(RateLimiter rateLimiter, IOptions<Publish
         : request.ResponseFormat is not null ? "response_format"
         : request.AdditionalProperties?.Keys.FirstOrDefault();
 
-    /// <summary>A key id never holds '|', so these groups never meet a real tenant's windows unless one is named like them.</summary>
+    /// <summary>Tenant ids never hold '|' (<see cref="RequestValidator.CheckTenantId"/>), so these groups never meet a real tenant's windows.</summary>
     private static string Group(string keyId, string kind) => $"pk|{keyId}|{kind}";
 
     private static ProxyCall Bound(PublishableKeyPolicy policy, ProxyCall call, PublishableKeyOptions settings)

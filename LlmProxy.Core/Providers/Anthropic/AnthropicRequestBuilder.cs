@@ -160,6 +160,6 @@ internal static partial class AnthropicRequestBuilder
     {
         if (!InlineImage.IsDataUrl(url)) return new AnthropicImageSource { Type = "url", Url = url };
         var image = InlineImage.FromDataUrl(url);
-        return new AnthropicImageSource { Type = "base64", MediaType = image.MediaType, Data = image.Base64 };
+        return new AnthropicImageSource { Type = "base64", MediaType = image.MediaType, Data = image.Data };
     }
 }

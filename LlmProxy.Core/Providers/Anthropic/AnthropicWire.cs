@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Anthropic;
 
@@ -60,7 +61,7 @@ internal sealed record AnthropicImageSource
 {
     public required string Type { get; init; }
     public string? MediaType { get; init; }
-    public string? Data { get; init; }
+    public Base64Data? Data { get; init; }
     public string? Url { get; init; }
 }
 

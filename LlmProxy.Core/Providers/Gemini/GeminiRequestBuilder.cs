@@ -24,6 +24,7 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
         var messages = request.Messages ?? [];
         RequestShaping.RefuseExtraFields(Vendor, request, "top_k", "presence_penalty", "frequency_penalty");
         VendorCapabilities.Refuse(GeminiProvider.ProviderName, request);
+        var fetches = images.ForRequest(request);
 
         var system = new List<GeminiPart>();
         var contents = new List<GeminiContent>();
@@ -39,7 +40,7 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
             var role = message.Role == ChatRoles.Assistant ? "model" : "user";
             var parts = message.Role == ChatRoles.Tool
                 ? [calls.Response(message, $"messages[{i}]")]
-                : await PartsAsync(message, $"messages[{i}]", calls, cancellationToken).ConfigureAwait(false);
+                : await PartsAsync(message, $"messages[{i}]", calls, fetches, cancellationToken).ConfigureAwait(false);
             if (contents.Count > 0 && contents[^1].Role == role) contents[^1].Parts.AddRange(parts);
             else contents.Add(new GeminiContent { Role = role, Parts = parts });
         }
@@ -84,16 +85,16 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
         };
     }
 
-    private async Task<List<GeminiPart>> PartsAsync(ChatMessage message, string path, GeminiCallNames calls, CancellationToken cancellationToken)
+    private static async Task<List<GeminiPart>> PartsAsync(ChatMessage message, string path, GeminiCallNames calls, ImageFetches fetches, CancellationToken cancellationToken)
     {
-        var result = await PartsAsync(message.Content, $"{path}.content", message.ToolCalls is { Count: > 0 }, cancellationToken).ConfigureAwait(false);
+        var result = await PartsAsync(message.Content, $"{path}.content", message.ToolCalls is { Count: > 0 }, fetches, cancellationToken).ConfigureAwait(false);
         var toolCalls = message.ToolCalls ?? [];
         for (var i = 0; i < toolCalls.Count; i++) result.Add(calls.Call(toolCalls[i], $"{path}.tool_calls[{i}]"));
         return result;
     }
 
     /// <param name="callsFollow">The message also calls functions: empty text is then left out (Gemini refuses empty parts).</param>
-    private async Task<List<GeminiPart>> PartsAsync(MessageContent? content, string path, bool callsFollow, CancellationToken cancellationToken)
+    private static async Task<List<GeminiPart>> PartsAsync(MessageContent? content, string path, bool callsFollow, ImageFetches fetches, CancellationToken cancellationToken)
     {
         if (content?.Parts is not { } parts)
             return callsFollow && string.IsNullOrEmpty(content?.Text) ? [] : [new GeminiPart { Text = content?.Text ?? "" }];
@@ -109,8 +110,8 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
             var url = part.ImageUrl?.Url ?? throw ProxyException.BadRequest("An image part needs a URL.", $"{path}[{i}]");
             var image = InlineImage.IsDataUrl(url)
                 ? InlineImage.FromDataUrl(url)
-                : await images.FetchAsync(url, $"{path}[{i}].image_url.url", cancellationToken).ConfigureAwait(false);
-            result.Add(new GeminiPart { InlineData = new GeminiBlob(image.MediaType, image.Base64) });
+                : await fetches.FetchAsync(url, $"{path}[{i}].image_url.url", cancellationToken).ConfigureAwait(false);
+            result.Add(new GeminiPart { InlineData = new GeminiBlob(image.MediaType, image.Data) });
         }
         return result;
     }

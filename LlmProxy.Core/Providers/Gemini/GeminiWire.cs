@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Gemini;
 
@@ -61,7 +62,7 @@ internal sealed record GeminiPart
     public GeminiFunctionResponse? FunctionResponse { get; init; }
 }
 
-internal sealed record GeminiBlob(string MimeType, string Data);
+internal sealed record GeminiBlob(string MimeType, Base64Data Data);
 
 internal sealed record GeminiGenerationConfig
 {
@@ -110,7 +111,11 @@ internal sealed record GeminiPromptFeedback(string? BlockReason);
 
 internal sealed record GeminiError(int? Code, string? Message, string? Status);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Metadata only, no fast-path serializer: the fast path writes a whole request into one buffer before sending it, which
+// for inline images is the request's full size again (a buffer grown by doubling, kept by the array pool); without it
+// the request is written to the connection value by value, so at most one image's base64 is buffered at a time.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
