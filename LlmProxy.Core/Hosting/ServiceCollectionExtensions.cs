@@ -128,6 +128,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<CallBounds>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();

@@ -27,6 +27,7 @@ public sealed class ProxyService(
     QuotaLimits limits,
     RateLimiter rateLimiter,
     QuotaService quotas,
+    CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
     FallbackRoutes fallbacks,
@@ -53,7 +54,7 @@ public sealed class ProxyService(
         QuotaReservation? reservation;
         try
         {
-            reservation = await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false);
+            reservation = await quotas.ReserveAsync(call, bounds.For(call), callLimits, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {
@@ -162,7 +163,7 @@ public sealed class ProxyService(
         else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
-        var reservation = cache.CountsCachedTokens ? await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens ? await quotas.ReserveAsync(call, bounds.For(call), callLimits, cancellationToken).ConfigureAwait(false) : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(headers) { [CacheHeader] = "HIT" };
         if (completion is not null)

@@ -27,9 +27,19 @@ public sealed class QuotaOptions
     [Range(0, int.MaxValue)]
     public int RequestsPerMinutePerTenant { get; set; }
 
-    /// <summary>Completion tokens reserved at admission for a call that names no <c>max_tokens</c>.</summary>
+    /// <summary>
+    /// The output budget of a call that names no <c>max_tokens</c>: sent to the vendor (so it cannot write more) and
+    /// reserved at admission.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int DefaultMaxTokens { get; set; } = 1024;
+
+    /// <summary>
+    /// Prompt tokens reserved per image for models whose catalog entry gives no per-image figure: vendors bill an image
+    /// by its pixels, which the proxy does not read, up to a per-model maximum.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ImageTokens { get; set; } = 6192;
 
     /// <summary>
     /// How long a reservation holds tokens when its usage event never arrives (an instance crashed mid-call).

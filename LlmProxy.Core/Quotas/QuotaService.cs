@@ -8,32 +8,19 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Quotas;
 
 /// <summary>
-/// Token quotas by reserve-then-reconcile: admission reserves an estimate of the call (prompt tokens plus the
-/// completion tokens it may ask for) against the tenant's and the user's limits in one atomic store step; the
-/// recorder settles the reservation to the real usage when the call's usage event is recorded.
+/// Token quotas by reserve-then-reconcile: admission reserves the call's <see cref="CallBound"/> (the most the vendor
+/// can bill for it) against the tenant's and the user's limits in one atomic store step; the recorder settles the
+/// reservation to what was charged when the call's usage event is recorded.
 /// </summary>
 public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, IOptions<QuotaOptions> options, TimeProvider clock)
 {
     public QuotaPeriod CurrentPeriod() => QuotaPeriod.Containing(clock.GetUtcNow(), options.Value.Period);
 
     /// <summary>
-    /// An upper bound of the prompt's text tokens (its UTF-8 bytes: BPE and SentencePiece tokens each cover one byte or
-    /// more), plus the requested (or default) completion tokens for each choice. An estimate that cannot fall short
-    /// means the estimate is not what lets a scope pass its limit; the price is that a call near the limit may be
-    /// refused a little early. The recorder settles the reservation to the vendor's real usage.
-    /// </summary>
-    public long Estimate(ProxyCall call)
-    {
-        var request = call.Request;
-        var completion = (long)(request.MaxCompletionTokens ?? request.MaxTokens ?? options.Value.DefaultMaxTokens);
-        return TokenEstimator.PromptUpperBound(request.Messages ?? []) + completion * (request.N ?? 1);
-    }
-
-    /// <summary>
-    /// Reserves the call's estimate, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
+    /// Reserves the call's bound, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
     /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
+    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, CancellationToken cancellationToken)
     {
         var (tenant, user) = (callLimits.Tenant, callLimits.User);
         if (tenant.Tokens is null && user.Tokens is null) return null;
@@ -41,7 +28,7 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         var now = clock.GetUtcNow();
         var period = CurrentPeriod();
         var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
-            Estimate(call), now.AddSeconds(options.Value.ReservationTtlSeconds));
+            bound.Total, now.AddSeconds(options.Value.ReservationTtlSeconds));
         var outcome = await store.TryReserveAsync(reservation, tenant.Tokens, user.Tokens, cancellationToken).ConfigureAwait(false);
         if (outcome.Admitted) return reservation;
 
