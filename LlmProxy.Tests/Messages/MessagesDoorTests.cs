@@ -64,6 +64,17 @@ public sealed class MessagesDoorTests
     }
 
     [Fact]
+    public async Task A_passthrough_asks_Anthropic_for_no_more_than_the_budget_the_call_reserved()
+    {
+        await using var rig = await VendorRig.StartAsync("anthropic");
+
+        using var response = await PostAsync(rig.Host, """{"model":"claude-haiku-4-5","max_tokens":1000000,"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(64_000, rig.Fake.Requests.Single().Body["max_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_Claude_stream_passes_through_event_for_event()
     {
         await using var rig = await VendorRig.StartAsync("anthropic");
@@ -123,7 +134,7 @@ public sealed class MessagesDoorTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = rig.Fake.Requests.Single().Body;
         Assert.Equal(("gpt-4o-mini", "system", "get_weather", 256), (sent["model"]!.GetValue<string>(), sent["messages"]![0]!["role"]!.GetValue<string>(),
-            sent["tools"]![0]!["function"]!["name"]!.GetValue<string>(), sent["max_tokens"]!.GetValue<int>()));
+            sent["tools"]![0]!["function"]!["name"]!.GetValue<string>(), (sent["max_completion_tokens"] ?? sent["max_tokens"])!.GetValue<int>()));
         JsonNode message;
         if (stream)
         {

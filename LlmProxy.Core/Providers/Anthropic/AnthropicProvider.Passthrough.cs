@@ -8,7 +8,7 @@ namespace LlmProxy.Core.Providers.Anthropic;
 
 /// <summary>
 /// The passthrough of <c>POST /v1/messages</c>: the caller's own Messages body goes to Anthropic with only the model
-/// (the catalog's name) and the stream flag set, and the <c>anthropic-beta</c> header passed on, so thinking blocks,
+/// (the catalog's name), <c>max_tokens</c> (the budget the call reserved) and the stream flag set, and the <c>anthropic-beta</c> header passed on, so thinking blocks,
 /// <c>cache_control</c>, server tools and betas survive. Each answer or stream event comes back whole as
 /// <see cref="ChatCompletion.Native"/> / <see cref="ChatCompletionChunk.Native"/>, with the canonical figures the pipeline
 /// counts (text for estimates, usage) beside it: one chunk per event, so the caller gets every event as sent.
@@ -83,6 +83,8 @@ public sealed partial class AnthropicProvider
         var settings = Settings;
         var body = (JsonObject)native.Body.DeepClone();
         body["model"] = request.Model;
+        // The budget the reservation was made for (the caller's, lowered to the model's most): never more than that.
+        if (request.RequestedMaxTokens is { } budget) body["max_tokens"] = budget;
         if (stream) body["stream"] = true;
         else body.Remove("stream");
         return http.SendAsync(Name, FixedEndpoint("v1/messages"), body, AnthropicJsonContext.Default.JsonObject,

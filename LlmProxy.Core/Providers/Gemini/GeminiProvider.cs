@@ -80,7 +80,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
             {
                 foreach (var call in Calls(candidate))
                 {
-                    var index = called[candidate.Index] = called.GetValueOrDefault(candidate.Index);
+                    var index = called.GetValueOrDefault(candidate.Index);
                     called[candidate.Index] = index + 1;
                     var role = started.Add(candidate.Index) ? ChatRoles.Assistant : null;
                     yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallStartDelta(index, ids.Next(candidate.Index, call), call.Name) with { Role = role } }]);
