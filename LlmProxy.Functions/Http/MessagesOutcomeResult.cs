@@ -9,7 +9,6 @@ using LlmProxy.Core.Messages;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LlmProxy.Functions.Http;
@@ -36,13 +35,7 @@ public sealed class MessagesOutcomeResult(ProxyOutcome outcome, string model) : 
         }
 
         await using var stream = outcome.Stream!;
-        var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-LlmProxy-Provider"] = stream.Provider;
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = EventStreamResponse.Start(http, stream.Provider);
 
         try
         {
