@@ -23,7 +23,7 @@ public sealed class MessagesFunction(CallerAuthenticator authenticator, RequestR
         {
             ProxyCall? call = null;
             var outcome = await FrontDoor.RunAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes,
-                (body, tenant) => call = reader.ReadMessages(body, tenant, request.Headers["anthropic-beta"].ToString()));
+                (body, caller) => call = reader.ReadMessages(body, caller.TenantId, request.Headers["anthropic-beta"].ToString()));
             return new MessagesOutcomeResult(outcome, $"{call!.Provider}/{call.Model}");
         }, ErrorResults.AnthropicFrom);
 }
