@@ -34,7 +34,7 @@ public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog cata
             .Select(m => new ChatModelInfo
             {
                 Id = $"{m.Provider}/{m.Model}",
-                Type = m.Type,
+                Kind = m.Type,
                 OwnedBy = m.Provider,
                 Configured = vendors[m.Provider].IsConfigured,
                 ContextWindow = m.ContextWindow,

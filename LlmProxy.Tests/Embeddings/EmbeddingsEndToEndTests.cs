@@ -289,13 +289,13 @@ public sealed class EmbeddingsEndToEndTests
     }
 
     [Fact]
-    public async Task Models_lists_embedding_models_with_their_type()
+    public async Task Models_lists_embedding_models_with_their_kind()
     {
         await using var host = await ProxyHost.StartAsync();
 
         var models = JsonNode.Parse(await host.Client.GetStringAsync("/v1/models", Ct))!["data"]!.AsArray();
 
-        var types = models.ToDictionary(m => m!["id"]!.GetValue<string>(), m => m!["type"]!.GetValue<string>());
+        var types = models.ToDictionary(m => m!["id"]!.GetValue<string>(), m => m!["kind"]!.GetValue<string>());
         Assert.Equal("embedding", types["openai/text-embedding-3-small"]);
         Assert.Equal("embedding", types["cohere/embed-v4.0"]);
         Assert.Equal("chat", types["openai/gpt-4o-mini"]);

@@ -29,12 +29,7 @@ let proxy;
 
 before(async () => {
   fakes = await startFakes();
-  const settings = { 'LlmProxy:Cache:Enabled': 'false' };
-  for (const vendor of Object.keys(models)) {
-    settings[`LlmProxy:Providers:${vendor}:ApiKey`] = fakes.urls[vendor].apiKey;
-    settings[`LlmProxy:Providers:${vendor}:BaseUrl`] = fakes.urls[vendor].baseUrl;
-  }
-  proxy = await startProxy(settings);
+  proxy = await startProxy(fakes.urls);
 });
 
 after(async () => {
