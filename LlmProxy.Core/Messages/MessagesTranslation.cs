@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using static LlmProxy.Core.Proxy.BodyFields;
 
 namespace LlmProxy.Core.Messages;
 
@@ -198,21 +199,4 @@ internal sealed class MessagesTranslation(bool passthrough)
         "tool" => new ToolChoice { FunctionName = choice["name"]?.GetValue<string>() },
         var other => throw ProxyException.BadRequest($"tool_choice.type: '{other}' is not one of auto, any, tool, none.", "tool_choice"),
     };
-
-    private static long? Number(JsonObject body, string name) =>
-        body[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? number
-        : body[name] is null ? null : throw ProxyException.BadRequest($"{name}: Input should be a valid integer.", name);
-
-    private static double? Double(JsonObject body, string name) =>
-        body[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number ? value.GetValue<double>()
-        : body[name] is null ? null : throw ProxyException.BadRequest($"{name}: Input should be a valid number.", name);
-
-    private static JsonElement Element(JsonNode node)
-    {
-        using var document = JsonDocument.Parse(node.ToJsonString());
-        return document.RootElement.Clone();
-    }
-
-    private static ProxyException Unsupported(string path, string why) =>
-        new(400, ErrorTypes.UnsupportedParameter, $"'{path}' cannot be translated for this vendor: {why}.", path);
 }

@@ -7,13 +7,14 @@ using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Messages;
 using LlmProxy.Core.Providers.Anthropic;
+using LlmProxy.Core.Responses;
 using LlmProxy.Core.Serialization;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Proxy;
 
 /// <summary>
-/// Turns the two front doors' bodies into a <see cref="ProxyCall"/>: the seed body
+/// Turns the front doors' bodies into a <see cref="ProxyCall"/>: the seed body
 /// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c>,
 /// <c>user</c> as the user id). Everything else is the same canonical request.
 /// </summary>
@@ -70,16 +71,7 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     /// <param name="beta">The caller's <c>anthropic-beta</c> header, passed on to Anthropic.</param>
     public ProxyCall ReadMessages(ReadOnlySpan<byte> body, string callerTenantId, string? beta)
     {
-        if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(body) as JsonObject ?? throw ProxyException.BadRequest("The request body must be a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw ProxyException.BadRequest($"The request body is not valid JSON: {FirstSentence(e.Message)}");
-        }
+        var json = ParseObject(body);
         var model = json["model"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("model: Field required (\"anthropic/<model>\", a claude-… name, or \"<provider>/<model>\").", "model");
         var slash = model.IndexOf('/');
@@ -99,6 +91,41 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         }
         if (passthrough) request = request with { Native = new NativeRequest(json, beta) };
         return Complete(request, request.AdditionalProperties, provider, vendorModel, callerTenantId, request.User, noCache: false);
+    }
+
+    /// <summary>
+    /// The OpenAI Responses door (<c>POST /v1/responses</c>): <c>model</c> as <c>"provider/model"</c>, the body translated
+    /// for that vendor (OpenAI's own included, so every vendor answers the same way). Also hands back the body, which
+    /// the answer echoes.
+    /// </summary>
+    public (ProxyCall Call, JsonObject Body) ReadResponses(ReadOnlySpan<byte> body, string callerTenantId)
+    {
+        var json = ParseObject(body);
+        var (provider, model) = ProviderAndModel(json["model"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null, "mock/echo");
+        ChatRequest request;
+        try
+        {
+            request = ResponsesTranslation.Translate(json);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A field of the wrong JSON type.
+            throw ProxyException.BadRequest($"The body does not follow the Responses API: {e.Message}");
+        }
+        return (Complete(request, null, provider, model, callerTenantId, request.User, noCache: false), json);
+    }
+
+    private static JsonObject ParseObject(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject ?? throw ProxyException.BadRequest("The request body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw ProxyException.BadRequest($"The request body is not valid JSON: {FirstSentence(e.Message)}");
+        }
     }
 
     /// <param name="extra">The body's other fields, less the proxy's own: they go to the vendor.</param>

@@ -35,52 +35,29 @@ public sealed class MessagesOutcomeResult(ProxyOutcome outcome, string model) : 
         }
 
         await using var stream = outcome.Stream!;
-        var response = EventStreamResponse.Start(http, stream.Provider);
-
-        try
-        {
-            await SseFormatter.WriteAsync(Events(stream, model, http.RequestAborted), response.Body, Write, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
-        {
-            // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
-        }
+        await EventStreamResponse.WriteAsync(http, stream.Provider, Events(stream, model, http.RequestAborted), Write).ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Events(ProxyStream stream, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var chunks = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var translated = new MessagesStream(model);
         bool? native = null;
-        await using (chunks.ConfigureAwait(false))
+        await foreach (var (chunk, failure) in EventStreamResponse.ChunksAsync(stream, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
+            if (failure is not null)
             {
-                ProxyException? failure = null;
-                try
-                {
-                    if (!await chunks.MoveNextAsync().ConfigureAwait(false)) break;
-                }
-                catch (ProxyException e)
-                {
-                    failure = e;
-                }
-                if (failure is not null)
-                {
-                    yield return new SseItem<object>(MessagesAnswer.Error(failure), "error");
-                    yield break;
-                }
-                var chunk = chunks.Current;
-                native ??= chunk.Native is not null;
-                if (native == true)
-                {
-                    // Anthropic's own events go out as they came; the proxy's estimated usage chunk has none and is not Anthropic's.
-                    if (chunk.Native is { ValueKind: JsonValueKind.Object } element)
-                        yield return new SseItem<object>(element, element.TryGetProperty("type", out var type) ? type.GetString() : null);
-                    continue;
-                }
-                foreach (var e in translated.Read(chunk)) yield return new SseItem<object>(e.Data, e.Name);
+                yield return new SseItem<object>(MessagesAnswer.Error(failure), "error");
+                yield break;
             }
+            native ??= chunk!.Native is not null;
+            if (native == true)
+            {
+                // Anthropic's own events go out as they came; the proxy's estimated usage chunk has none and is not Anthropic's.
+                if (chunk!.Native is { ValueKind: JsonValueKind.Object } element)
+                    yield return new SseItem<object>(element, element.TryGetProperty("type", out var type) ? type.GetString() : null);
+                continue;
+            }
+            foreach (var e in translated.Read(chunk!)) yield return new SseItem<object>(e.Data, e.Name);
         }
         if (native != true)
             foreach (var e in translated.Complete()) yield return new SseItem<object>(e.Data, e.Name);

@@ -32,43 +32,14 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         }
 
         await using var stream = outcome.Stream!;
-        var response = EventStreamResponse.Start(http, stream.Provider);
-
         using var frames = new FrameWriter();
-        try
-        {
-            await SseFormatter.WriteAsync(Frames(stream, http.RequestAborted), response.Body, frames.Write, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
-        {
-            // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
-        }
+        await EventStreamResponse.WriteAsync(http, stream.Provider, Frames(stream, http.RequestAborted), frames.Write).ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var chunks = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (chunks.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                ErrorBody? failure = null;
-                try
-                {
-                    if (!await chunks.MoveNextAsync().ConfigureAwait(false)) break;
-                }
-                catch (ProxyException e)
-                {
-                    failure = e.ToBody();
-                }
-                if (failure is not null)
-                {
-                    yield return new SseItem<object>(failure);
-                    yield break;
-                }
-                yield return new SseItem<object>(chunks.Current);
-            }
-        }
+        await foreach (var (chunk, failure) in EventStreamResponse.ChunksAsync(stream, cancellationToken).ConfigureAwait(false))
+            yield return failure is null ? new SseItem<object>(chunk!) : new SseItem<object>(failure.ToBody());
         yield return new SseItem<object>(Done);
     }
 
