@@ -37,6 +37,7 @@ public sealed class ProxyService(
 {
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
     {
+        publisher.EnsureAdmitting();
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
         var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);

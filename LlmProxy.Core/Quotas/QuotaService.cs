@@ -57,9 +57,6 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         };
     }
 
-    public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
-        store.ReleaseAsync(reservation, cancellationToken);
-
     public async Task<QuotaStatus> GetStatusAsync(string tenantId, string? userId, CancellationToken cancellationToken)
     {
         var period = CurrentPeriod();

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using LlmProxy.Core;
+using LlmProxy.Tests.Fakes;
+using LlmProxy.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace LlmProxy.Tests.Usage;
+
+/// <summary>
+/// The standalone host on a SQLite file, killed with SIGKILL while 16 callers keep it busy, then started again on the
+/// same file: every call whose caller got the complete answer (a whole JSON answer, or a stream up to <c>[DONE]</c>) is
+/// recorded, none twice, and the counters hold exactly the recorded tokens.
+/// </summary>
+public sealed class KilledHostTests
+{
+    private const string AdminKey = "killed-host-admin-key";
+    private const int Callers = 16;
+    private const int AnsweredBeforeTheKill = 400;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_call_answered_before_a_SIGKILL_is_recorded_once_after_the_restart()
+    {
+        await using var vendor = await FakeVendor.StartAsync<FakeOpenAIVendor>();
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["LlmProxy:Store:SqlitePath"] = Path.Combine(data.Path, "proxy.db"),
+            ["LlmProxy:Admin:ApiKey"] = AdminKey,
+            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
+            ["LlmProxy:Providers:openai:BaseUrl"] = vendor.ProxyBaseUrl.ToString(),
+            ["LlmProxy:Cache:Enabled"] = "false",
+            ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
+            // A limit, so every call takes a reservation as in production.
+            ["LlmProxy:Quota:DefaultUserTokens"] = "1000000",
+        };
+
+        var answered = new ConcurrentBag<string>();
+        var answeredCount = new HandledCounter();
+        var next = 0;
+        await using (var first = await ProxyProcess.StartAsync(data.Path, settings))
+        {
+            using var client = await ClientAsync(first.BaseAddress);
+            using var stop = new CancellationTokenSource();
+            var callers = Enumerable.Range(0, Callers).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var n = Interlocked.Increment(ref next);
+                    var user = "u" + n;
+                    try
+                    {
+                        if (!await CallAsync(client, user, stream: n % 2 == 0, stop.Token)) continue;
+                        answered.Add(user);
+                        answeredCount.Add();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+                    {
+                        // Cut by the kill: not answered.
+                    }
+                }
+            })).ToList();
+
+            using var enough = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            enough.CancelAfter(TimeSpan.FromSeconds(120));
+            await answeredCount.WhenAtLeastAsync(AnsweredBeforeTheKill, enough.Token);
+            await first.KillAsync();
+            stop.Cancel();
+            await Task.WhenAll(callers);
+        }
+
+        await using (var second = await ProxyProcess.StartAsync(data.Path, settings))
+        {
+            using var client = new HttpClient { BaseAddress = second.BaseAddress };
+            await WhenOutboxEmptyAsync(client);
+        }
+
+        var rows = await UsageRows.ReadAsync(Path.Combine(data.Path, "proxy.db"));
+        var recordedUsers = rows.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.Count());
+        var lost = answered.Where(u => !recordedUsers.ContainsKey(u)).ToList();
+        var twice = recordedUsers.Where(u => u.Value > 1).Select(u => u.Key).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"SIGKILL under load: {next} calls started, {answered.Count} answered completely, {rows.Count} recorded after the restart " +
+            $"({lost.Count} answered but not recorded, {rows.Count - (answered.Count - lost.Count)} recorded without a complete answer, {twice.Count} recorded twice)");
+
+        Assert.Empty(lost);
+        Assert.Empty(twice);
+        Assert.All(answered, u => Assert.Equal("ok", rows.Single(r => r.UserId == u).Status));
+        Assert.Equal(rows.Sum(r => (long)r.PromptTokens + r.CompletionTokens), await CountedTokensAsync(Path.Combine(data.Path, "proxy.db")));
+    }
+
+    private static async Task<HttpClient> ClientAsync(Uri baseAddress)
+    {
+        using var admin = new HttpClient { BaseAddress = baseAddress };
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/admin/tenants/acme/keys");
+        create.Headers.Add("X-Admin-Key", AdminKey);
+        var created = await admin.SendAsync(create, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync(Ct))!["key"]!.GetValue<string>();
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <returns>True when the caller got the complete answer: the whole JSON answer, or the stream up to <c>[DONE]</c>.</returns>
+    private static async Task<bool> CallAsync(HttpClient client, string user, bool stream, CancellationToken cancellationToken)
+    {
+        using var body = new StringContent($$"""
+            {"provider":"openai","model":"gpt-4o-mini","userId":"{{user}}","stream":{{(stream ? "true" : "false")}},
+             "messages":[{"role":"user","content":"Say something"}]}
+            """, Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/llm-proxy") { Content = body };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK) return false;
+        await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (!stream)
+            return JsonNode.Parse(content)?["choices"]?[0]?["message"]?["content"] is not null;
+        await foreach (var data in SseReader.DataAsync(content, cancellationToken))
+            if (data == "[DONE]") return true;
+        return false;
+    }
+
+    /// <summary>Polls the status until the usage outbox is empty (a process signals nothing across its boundary), bounded by 60 s.</summary>
+    private static async Task WhenOutboxEmptyAsync(HttpClient client)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            // A backlog makes the status 503 (degraded); its body still says how large the backlog is.
+            using var response = await client.GetAsync("/api/llm-proxy/status", timeout.Token);
+            var status = JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token))!;
+            if (status["outbox"]?["events"]?.GetValue<int>() is 0 or null) return;
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private static async Task<long> CountedTokensAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(used_tokens), 0) FROM quota_counters WHERE scope LIKE 'user/acme/%'";
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+}
