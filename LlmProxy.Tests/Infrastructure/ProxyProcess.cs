@@ -67,10 +67,12 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL: the process gets no chance to drain, flush or say goodbye.</summary>
+    /// <summary>SIGKILL, at once and without waiting: the process gets no chance to drain, flush or say goodbye.</summary>
+    public void Kill() => _process.Kill();
+
     public async Task KillAsync()
     {
-        _process.Kill();
+        Kill();
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
