@@ -112,7 +112,7 @@ public static class ServiceCollectionExtensions
                 "LlmProxy:UsageOutbox:MaxAgeSeconds must be below LlmProxy:Quota:ReservationTtlSeconds, so no call is admitted while a waiting event's reservation could lapse.")
             .ValidateOnStart();
         services.AddSingleton<UsageOutbox>();
-        // After the store's initializer: in-process, events a previous process left are recorded at start-up.
+        // After the store's initializer: events a previous process left in the outbox are delivered at start-up.
         services.AddHostedService<UsageOutboxRelay>();
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

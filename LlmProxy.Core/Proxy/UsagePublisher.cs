@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Core.Proxy;
 
 /// <summary>
-/// Publishes a call's one usage event, durably, before the caller has the complete answer: to the Storage queue, or
-/// to the local outbox (always in-process; when the queue fails, or while earlier events still wait there). Nothing
-/// here fails a call whose vendor has answered, and the call's reservation stays held until the event is recorded.
+/// Publishes a call's one usage event, durably, before the caller has the complete answer: to the usage queue (the
+/// Storage queue, or in-process the store itself), or, when that fails or earlier events still wait there, to the local
+/// outbox. Nothing here fails a call whose vendor has answered, and the call's reservation stays held until the event
+/// is recorded.
 /// </summary>
 public sealed partial class UsagePublisher(IUsageQueue queue, UsageOutbox outbox, RequestLogRecorder requestLog, ILogger<UsagePublisher> log)
 {
@@ -29,7 +30,7 @@ public sealed partial class UsagePublisher(IUsageQueue queue, UsageOutbox outbox
     private async Task DeliverAsync(UsageEvent usage)
     {
         // While events wait in the outbox the queue has been failing: new ones join them rather than wait on it too.
-        if (queue.TakesEventsDirectly && outbox.IsEmpty)
+        if (outbox.IsEmpty)
         {
             var undelivered = await queue.DeliverAsync([usage], CancellationToken.None).ConfigureAwait(false);
             if (undelivered.Events.Count == 0) return;

@@ -1,17 +1,13 @@
 namespace LlmProxy.Core.Usage;
 
-/// <summary>Carries usage events to <see cref="UsageRecorder"/>: the Storage queue, or in-process the recorder itself.</summary>
+/// <summary>
+/// Carries usage events to <see cref="UsageRecorder"/>: the Storage queue, or in-process the recorder itself. A call
+/// hands its event here before its answer completes; what cannot be delivered waits in the <see cref="UsageOutbox"/>.
+/// </summary>
 public interface IUsageQueue
 {
     /// <summary>A short name for status pages: <c>in-process</c> or <c>storage-queue</c>.</summary>
     string Kind { get; }
-
-    /// <summary>
-    /// True when a call hands its event to the queue itself and uses the outbox only when the queue fails (the Storage
-    /// queue: an accepted message is durable beyond this instance). False when every event passes through the outbox
-    /// (in-process: recording waits for the store's write turn, which no answer should wait for).
-    /// </summary>
-    bool TakesEventsDirectly { get; }
 
     /// <summary>Delivers events: each is durable (queued or recorded) once delivered. Never throws; says what it could not deliver.</summary>
     Task<Undelivered> DeliverAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken);

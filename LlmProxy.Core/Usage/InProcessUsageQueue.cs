@@ -1,20 +1,28 @@
 namespace LlmProxy.Core.Usage;
 
 /// <summary>
-/// The standalone host's default queue: <see cref="UsageOutboxRelay"/> hands the outbox's events straight to the
-/// recorder, many per transaction. The outbox file is what makes them survive a crash, so calls never wait for the store.
+/// The standalone host's default queue: no queue at all, the events are recorded in the store at once. Calls that
+/// finish together share one store transaction (group commit), so a call's answer waits for one commit (WAL, no fsync)
+/// and a burst costs a few commits, not one per call. Once this returns the event is recorded: a kill of the process
+/// cannot take it back.
 /// </summary>
-internal sealed class InProcessUsageQueue(UsageRecorder recorder) : IUsageQueue
+internal sealed class InProcessUsageQueue : IUsageQueue
 {
-    public string Kind => "in-process";
+    // Large enough that a burst commits in a few transactions, small enough that one holds the store's write turn briefly.
+    private const int MaxBatch = 256;
 
-    public bool TakesEventsDirectly => false;
+    private readonly GroupCommit<UsageEvent> _commit;
+
+    public InProcessUsageQueue(UsageRecorder recorder) =>
+        _commit = new GroupCommit<UsageEvent>(batch => recorder.RecordManyAsync(batch, CancellationToken.None), MaxBatch);
+
+    public string Kind => "in-process";
 
     public async Task<Undelivered> DeliverAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            await recorder.RecordManyAsync(events, cancellationToken).ConfigureAwait(false);
+            await _commit.WriteAsync(events).ConfigureAwait(false);
             return Undelivered.None;
         }
         catch (Exception) when (events.Count > 1)
@@ -26,7 +34,7 @@ internal sealed class InProcessUsageQueue(UsageRecorder recorder) : IUsageQueue
             {
                 try
                 {
-                    await recorder.RecordAsync(usage, cancellationToken).ConfigureAwait(false);
+                    await _commit.WriteAsync([usage]).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {

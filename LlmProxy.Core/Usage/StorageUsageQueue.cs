@@ -16,6 +16,9 @@ public sealed class StorageUsageQueue(AzureStorageClients clients, IOptions<Usag
 {
     // A healthy send takes milliseconds; a queue that takes longer is treated as down and the event goes to the outbox.
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+    // The outbox relay's batches: a queue takes thousands of messages a second, but a burst of hundreds of sends at once
+    // would only time out against a slow endpoint and be sent again.
+    private const int MaxParallelSends = 16;
 
     private readonly QueueClient _queue = clients.Queue(options.Value.Connection, options.Value.QueueName, o =>
     {
@@ -25,11 +28,11 @@ public sealed class StorageUsageQueue(AzureStorageClients clients, IOptions<Usag
 
     public string Kind => "storage-queue";
 
-    public bool TakesEventsDirectly => true;
-
     public async Task<Undelivered> DeliverAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
-        var errors = await Task.WhenAll(events.Select(SendAsync)).ConfigureAwait(false);
+        var errors = new Exception?[events.Count];
+        await Parallel.ForAsync(0, events.Count, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelSends },
+            async (i, _) => errors[i] = await SendAsync(events[i]).ConfigureAwait(false)).ConfigureAwait(false);
         var failed = events.Where((_, i) => errors[i] is not null).ToList();
         return failed.Count == 0 ? Undelivered.None : new Undelivered(failed, errors.First(e => e is not null));
     }

@@ -9,23 +9,25 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Usage;
 
 /// <summary>
-/// Usage events of answered calls that are not yet recorded (in-process queue) or queued (Storage queue), in a SQLite
-/// file of this process's own. An added event survives a crash of the process (WAL with <c>synchronous = NORMAL</c>;
-/// not an OS crash or power loss); <see cref="UsageOutboxRelay"/> delivers and removes it, and at start-up delivers
-/// what a previous process left. Concurrent adds share one commit. The backlog bounds admission: when the outbox is
-/// full, or delivery has failed for too long, new calls are refused rather than served unmetered.
+/// Usage events of answered calls that the usage queue could not take (the Storage queue failed, or in-process the
+/// store), in a SQLite file of this process's own. An added event survives a kill of the process (WAL with
+/// <c>synchronous = NORMAL</c>; not an OS crash or power loss); <see cref="UsageOutboxRelay"/> delivers and removes it,
+/// and at start-up delivers what a previous process left. Concurrent adds share one commit. The backlog bounds
+/// admission: when the outbox is full, or delivery has failed for too long, new calls are refused rather than served
+/// unmetered.
 /// </summary>
-public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IOptions<StoreOptions> storeOptions, HostInfo host,
-    TimeProvider clock, ILogger<UsageOutbox> log) : IDisposable
+public sealed partial class UsageOutbox : IDisposable
 {
     // Adds written in one transaction at most; a burst larger than this takes a few commits.
     private const int MaxAddBatch = 256;
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
 
-    private readonly SqliteConnectionFactory _file = new(PathFor(options.Value, storeOptions.Value, host.Kind));
+    private readonly IOptions<UsageOutboxOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<UsageOutbox> _log;
+    private readonly SqliteConnectionFactory _file;
+    private readonly GroupCommit<UsageEvent> _adds;
     private readonly SemaphoreSlim _openTurn = new(1, 1);
-    private readonly SemaphoreSlim _addTurn = new(1, 1);
-    private readonly ConcurrentQueue<QueuedAdd> _queued = new();
     // Events the file refused (disk full, I/O error): delivered from memory, lost if the process dies first.
     private readonly ConcurrentQueue<OutboxEntry> _unsaved = new();
     private readonly Lock _figures = new();
@@ -35,6 +37,15 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
     private long _oldestFileMs;
     private DateTimeOffset? _failingSince;
     private TaskCompletionSource _added = NewSignal();
+
+    public UsageOutbox(IOptions<UsageOutboxOptions> options, IOptions<StoreOptions> storeOptions, HostInfo host, TimeProvider clock, ILogger<UsageOutbox> log)
+    {
+        _options = options;
+        _clock = clock;
+        _log = log;
+        _file = new SqliteConnectionFactory(PathFor(options.Value, storeOptions.Value, host.Kind));
+        _adds = new GroupCommit<UsageEvent>(WriteAsync, MaxAddBatch);
+    }
 
     internal string Path => _file.DatabasePath;
 
@@ -91,26 +102,14 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
     /// </summary>
     internal async Task AddAsync(UsageEvent usage)
     {
-        var add = new QueuedAdd(usage);
-        _queued.Enqueue(add);
-        await _addTurn.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            // Whoever holds the turn writes every add queued so far in one transaction: concurrent calls share a commit.
-            while (!add.Written) await WriteQueuedAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _addTurn.Release();
-        }
-        _added.TrySetResult();
+        // Concurrent adds share one transaction.
+        await _adds.WriteAsync([usage]).ConfigureAwait(false);
+        Volatile.Read(ref _added).TrySetResult();
     }
 
-    private async Task WriteQueuedAsync()
+    private async Task WriteAsync(IReadOnlyList<UsageEvent> batch)
     {
-        var batch = new List<QueuedAdd>(Math.Min(_queued.Count, MaxAddBatch));
-        while (batch.Count < MaxAddBatch && _queued.TryDequeue(out var next)) batch.Add(next);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
             await OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -118,8 +117,8 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
             var inserted = 0;
             await using (var insert = new BatchStatement(write, "INSERT OR IGNORE INTO usage_outbox (id, added_ms, event) VALUES ($id, $added, $event);", "$id", "$added", "$event"))
             {
-                foreach (var add in batch)
-                    inserted += await insert.RunAsync([add.Usage.Id, now, UsageEventSerializer.Serialize(add.Usage)], CancellationToken.None).ConfigureAwait(false);
+                foreach (var usage in batch)
+                    inserted += await insert.RunAsync([usage.Id, now, UsageEventSerializer.Serialize(usage)], CancellationToken.None).ConfigureAwait(false);
             }
             await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             lock (_figures)
@@ -130,11 +129,10 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            Log.NotSaved(log, e, batch.Count, Path);
-            foreach (var add in batch) _unsaved.Enqueue(new OutboxEntry(0, add.Usage, now));
+            Log.NotSaved(_log, e, batch.Count, Path);
+            foreach (var usage in batch) _unsaved.Enqueue(new OutboxEntry(0, usage, now));
             lock (_figures) _count += batch.Count;
         }
-        foreach (var add in batch) add.Written = true;
     }
 
     /// <summary>Completes once the outbox holds an event.</summary>
@@ -208,7 +206,7 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
     /// <summary>The relay's verdict after each pass: everything delivered, or some events still waiting.</summary>
     internal void DeliveryFailed()
     {
-        lock (_figures) _failingSince ??= clock.GetUtcNow();
+        lock (_figures) _failingSince ??= _clock.GetUtcNow();
     }
 
     internal void DeliverySucceeded()
@@ -218,7 +216,7 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
 
     internal OutboxBacklog Backlog()
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         lock (_figures)
         {
             long oldest = _oldestFileMs;
@@ -245,10 +243,10 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
     }
 
     internal bool IsAdmitting(OutboxBacklog backlog) =>
-        backlog.Events < options.Value.MaxEvents && !(backlog.FailingFor >= TimeSpan.FromSeconds(options.Value.MaxAgeSeconds));
+        backlog.Events < _options.Value.MaxEvents && !(backlog.FailingFor >= TimeSpan.FromSeconds(_options.Value.MaxAgeSeconds));
 
     internal bool IsDegraded(OutboxBacklog backlog) =>
-        !IsAdmitting(backlog) || backlog.FailingFor >= TimeSpan.FromSeconds(options.Value.DegradedAfterSeconds);
+        !IsAdmitting(backlog) || backlog.FailingFor >= TimeSpan.FromSeconds(_options.Value.DegradedAfterSeconds);
 
     public void Dispose()
     {
@@ -258,13 +256,6 @@ public sealed partial class UsageOutbox(IOptions<UsageOutboxOptions> options, IO
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private sealed class QueuedAdd(UsageEvent usage)
-    {
-        public UsageEvent Usage { get; } = usage;
-        // Read and written only under the add turn, whose semaphore orders the accesses.
-        public bool Written { get; set; }
-    }
 
     private static partial class Log
     {

@@ -131,9 +131,11 @@ public sealed class QueueFailureTests(AzuriteFixture azurite)
         await OutboxStatus.WhenEmptyAsync(host.AnonymousClient, Ct);
 
         var rows = await UsageRows.ReadAsync(host.DatabasePath);
-        TestContext.Current.TestOutputHelper?.WriteLine($"storage queue unreachable: {calls} calls answered, {rows.Count} events recorded after it healed");
+        // A send that timed out on a busy machine may still have reached the queue, so a few events can be delivered
+        // twice: each is recorded once.
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"storage queue unreachable: {calls} calls answered, {rows.Count} events recorded after it healed ({host.Recorder.HandledCount - host.Recorder.RecordedCount} duplicate deliveries ignored)");
         Assert.Equal(Enumerable.Range(0, calls).Select(i => "u" + i).Order(), rows.Select(r => r.UserId).Order());
-        Assert.Equal(calls, host.Recorder.HandledCount);
         Assert.True((await new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, queueName).ExistsAsync(Ct)).Value);
     }
 
@@ -201,8 +203,6 @@ public sealed class QueueFailureTests(AzuriteFixture azurite)
         public int FailedAttempts => Volatile.Read(ref _failedAttempts);
 
         public string Kind => inner.Kind;
-
-        public bool TakesEventsDirectly => inner.TakesEventsDirectly;
 
         public Task<Undelivered> DeliverAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
         {
