@@ -15,7 +15,7 @@ namespace LlmProxy.Tests.Usage;
 /// </summary>
 public sealed class KilledHostTests
 {
-    private const string AdminKey = "killed-host-admin-key";
+    private const string AdminKey = ProxyHost.TestAdminKey;
     private const int Callers = 16;
     private const int AnsweredBeforeTheKill = 400;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -20,7 +20,7 @@ namespace LlmProxy.Tests.Usage;
 /// </summary>
 public sealed class QueueFailureTests(AzuriteFixture azurite)
 {
-    private const string AdminKey = "queue-failure-admin-key";
+    private const string AdminKey = ProxyHost.TestAdminKey;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Dictionary<string, string?> Settings(FakeVendor vendor, params (string Key, string? Value)[] extra)
