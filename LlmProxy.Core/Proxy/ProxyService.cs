@@ -41,7 +41,7 @@ public sealed class ProxyService(
         publisher.EnsureAdmitting();
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
         var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;

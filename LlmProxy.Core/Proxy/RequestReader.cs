@@ -22,7 +22,8 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     public const string CacheField = "cache";
 
     /// <param name="callerTenantId">The tenant of the caller's key; a body <c>tenantId</c> must equal it.</param>
-    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId)
+    /// <param name="callerUserId">The user of the caller's end-user token, if any; a body <c>userId</c> (or <c>user</c>) must equal it.</param>
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId, string? callerUserId = null)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
@@ -30,6 +31,12 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
         var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
         var userId = StringField(extra, "userId") ?? request.User;
+        if (callerUserId is not null)
+        {
+            SameUser(callerUserId, StringField(extra, "userId"), "userId");
+            SameUser(callerUserId, request.User, "user");
+            userId = callerUserId;
+        }
         return Complete(request, Without(extra, SeedOnlyFields), provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId, noCache);
     }
 
@@ -55,6 +62,13 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             tenantId, userId ?? settings.DefaultUserId) { NoCache = noCache };
         validator.Validate(call);
         return call;
+    }
+
+    /// <summary>With an end-user token the call is the token's user's: the body may repeat that user but name no other.</summary>
+    private static void SameUser(string tokenUserId, string? requestedUser, string field)
+    {
+        if (requestedUser is not null && requestedUser != tokenUserId)
+            throw new ProxyException(403, ErrorTypes.PermissionDenied, $"The end-user token is for another user than the body's '{field}'.", field);
     }
 
     private static ChatRequest Deserialize(ReadOnlySpan<byte> body)

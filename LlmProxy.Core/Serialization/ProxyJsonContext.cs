@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
@@ -43,6 +44,9 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
 [JsonSerializable(typeof(NewApiKey))]
 [JsonSerializable(typeof(PublishableKeyPolicy))]
+[JsonSerializable(typeof(EndUserToken))]
+[JsonSerializable(typeof(NewEndUserToken))]
+[JsonSerializable(typeof(IssuedEndUserToken))]
 [JsonSerializable(typeof(QuotaOverride))]
 [JsonSerializable(typeof(QuotaOverrideView))]
 [JsonSerializable(typeof(UsageReport))]
