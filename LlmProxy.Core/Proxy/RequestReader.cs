@@ -1,8 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Messages;
+using LlmProxy.Core.Providers.Anthropic;
 using LlmProxy.Core.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +54,45 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
         return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), model[..slash].ToLowerInvariant(), model[(slash + 1)..],
             callerTenantId, request.User, noCache);
+    }
+
+    /// <summary>
+    /// The Anthropic-compatible door (<c>POST /v1/messages</c>): <c>anthropic/&lt;model&gt;</c> or a bare
+    /// <c>claude-…</c> name passes the body through to Anthropic as it is; <c>&lt;provider&gt;/&lt;model&gt;</c> is translated
+    /// for that vendor. <c>metadata.user_id</c> is the user id.
+    /// </summary>
+    /// <param name="beta">The caller's <c>anthropic-beta</c> header, passed on to Anthropic.</param>
+    public ProxyCall ReadMessages(ReadOnlySpan<byte> body, string callerTenantId, string? beta)
+    {
+        if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(body) as JsonObject ?? throw ProxyException.BadRequest("The request body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw ProxyException.BadRequest($"The request body is not valid JSON: {FirstSentence(e.Message)}");
+        }
+        var model = json["model"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("model: Field required (\"anthropic/<model>\", a claude-… name, or \"<provider>/<model>\").", "model");
+        var slash = model.IndexOf('/');
+        var (provider, vendorModel) = slash > 0 && slash < model.Length - 1 ? (model[..slash].ToLowerInvariant(), model[(slash + 1)..])
+            : model.StartsWith("claude-", StringComparison.Ordinal) ? (AnthropicProvider.ProviderName, model)
+            : throw ProxyException.BadRequest($"model: \"{model}\" is neither \"<provider>/<model>\" nor a claude-… name.", "model");
+        var passthrough = provider == AnthropicProvider.ProviderName;
+        ChatRequest request;
+        try
+        {
+            request = new MessagesTranslation(passthrough).Translate(json);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A field of the wrong JSON type.
+            throw ProxyException.BadRequest($"The body does not follow the Messages API: {e.Message}");
+        }
+        if (passthrough) request = request with { Native = new NativeRequest(json, beta) };
+        return Complete(request, request.AdditionalProperties, provider, vendorModel, callerTenantId, request.User, noCache: false);
     }
 
     /// <param name="extra">The body's other fields, less the proxy's own: they go to the vendor.</param>

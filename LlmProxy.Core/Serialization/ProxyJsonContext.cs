@@ -28,6 +28,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatModelList))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(long))]
 public sealed partial class ProxyJsonContext : JsonSerializerContext;
 
