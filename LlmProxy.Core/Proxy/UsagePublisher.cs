@@ -15,10 +15,7 @@ public sealed partial class UsagePublisher(IUsageQueue queue, UsageOutbox outbox
     // Vendor error messages can be any length, and a Storage queue message holds at most 64 KiB.
     private const int MaxErrorChars = 2000;
 
-    /// <summary>Refuses a new call (503 <c>metering_unavailable</c>) while its usage could not be recorded in time.</summary>
-    internal void EnsureAdmitting() => outbox.EnsureAdmitting();
-
-    internal async Task PublishAsync(CallAccounting accounting)
+    internal async Task PublishAsync(ICallAccounting accounting)
     {
         if (accounting.TakeEvent() is not { } usage) return;
         if (usage.Error is { Length: > MaxErrorChars } error)
