@@ -39,24 +39,37 @@ public sealed class DurableBeforeTheEndTests
         using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var received = new ConcurrentQueue<string>();
+        var lastButOne = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lastWhileHeld = false;
         var reading = Task.Run(async () =>
         {
             var parser = SseParser.Create(await response.Content.ReadAsStreamAsync(Ct), (type, data) => type == "message" ? Encoding.UTF8.GetString(data) : type);
-            await foreach (var item in parser.EnumerateAsync(Ct)) received.Enqueue(item.Data);
+            await foreach (var item in parser.EnumerateAsync(Ct))
+            {
+                // Judged the moment the caller has it: had the proxy sent it before the delivery, it came with the event before.
+                if (IsLast(item.Data)) lastWhileHeld = !queue.Released;
+                received.Enqueue(item.Data);
+                if (IsLastButOne(item.Data)) lastButOne.TrySetResult();
+            }
         }, Ct);
 
         // The stream has sent its vendor's every event and hands its usage event over; the delivery is held.
         await queue.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await lastButOne.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.DoesNotContain(received, IsLast);
         Assert.Empty(await UsageRows.ReadAsync(host.DatabasePath));
 
         queue.Release();
         await reading.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        Assert.True(received.Count > 2 && IsLast(received.Last()), "The stream: " + string.Join(" | ", received));
+        Assert.True(IsLast(received.Last()), "The stream: " + string.Join(" | ", received));
+        Assert.False(lastWhileHeld, "The caller had the last event while the usage event was not yet recorded.");
         Assert.Equal("ok", Assert.Single(await UsageRows.ReadAsync(host.DatabasePath)).Status);
     }
 
     private static bool IsLast(string data) => data is "[DONE]" or "message_stop";
+
+    /// <summary>What comes just before the last event: the chunk with the usage, or Anthropic's <c>message_delta</c>.</summary>
+    private static bool IsLastButOne(string data) => data == "message_delta" || data.Contains("\"usage\":{", StringComparison.Ordinal);
 
     /// <summary>The real in-process queue, whose deliveries wait until the test releases them.</summary>
     private sealed class HeldQueue(IUsageQueue inner) : IUsageQueue
@@ -65,6 +78,7 @@ public sealed class DurableBeforeTheEndTests
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task Entered => _entered.Task;
+        public bool Released => _released.Task.IsCompleted;
         public void Release() => _released.TrySetResult();
         public string Kind => inner.Kind;
 
