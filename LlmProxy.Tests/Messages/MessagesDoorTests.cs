@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using LlmProxy.Tests.Fakes;
 using LlmProxy.Tests.Infrastructure;
 using LlmProxy.Tests.Vendors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmProxy.Tests.Messages;
 
@@ -196,6 +198,45 @@ public sealed class MessagesDoorTests
         Assert.Equal(("error", type), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
         Assert.Contains(mention, error["error"]!["message"]!.GetValue<string>());
         Assert.Empty(rig.Fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_call_whose_bound_exceeds_the_users_tokens_gets_Anthropics_429_and_Anthropic_is_not_called()
+    {
+        await using var rig = await VendorRig.StartAsync("anthropic", new Dictionary<string, string?> { ["LlmProxy:Quota:DefaultUserTokens"] = "50" });
+
+        using var response = await PostAsync(rig.Host, """{"model":"claude-haiku-4-5","max_tokens":100,"metadata":{"user_id":"ana"},"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(("error", "rate_limit_error"), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
+        Assert.Empty(rig.Fake.Requests);
+    }
+
+    [Fact]
+    public async Task The_per_user_rate_limit_counts_Messages_calls_with_the_user_from_metadata()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 10, 0, 30, TimeSpan.Zero));
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "2" },
+            configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        static string Body(string user) => $$"""{"model":"mock/echo","max_tokens":20,"metadata":{"user_id":"{{user}}"},"messages":[{"role":"user","content":"hi"}]}""";
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var answer = await PostAsync(host, Body("ana"));
+            statuses.Add(answer.StatusCode);
+        }
+        using var refused = await PostAsync(host, Body("ana"));
+        using var other = await PostAsync(host, Body("bob"));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), refused.Headers.RetryAfter!.Delta);
+        Assert.Equal("0", refused.Headers.GetValues("X-RateLimit-Remaining").Single());
+        Assert.Equal("rate_limit_error", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
 
     [Fact]
