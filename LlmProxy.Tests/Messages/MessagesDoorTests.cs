@@ -160,6 +160,59 @@ public sealed class MessagesDoorTests
         Assert.Equal((11, 7), (message["usage"]!["input_tokens"]!.GetValue<int>(), message["usage"]!["output_tokens"]!.GetValue<int>()));
     }
 
+    [Theory]
+    [InlineData("openai/gpt-4o-mini")]
+    [InlineData("gemini/gemini-2.5-flash")]
+    [InlineData("cohere/command-a-03-2025")]
+    [InlineData("mistral/mistral-small-latest")]
+    public async Task Parallel_calls_of_another_vendor_stream_as_one_well_formed_tool_use_block_each(string model)
+    {
+        await using var rig = await VendorRig.StartAsync(model.Split('/')[0]);
+        rig.Fake.CallTools = ["get_weather", "get_time"];
+        var body = $$"""
+            {"model":"{{model}}","max_tokens":256,"stream":true,
+             "tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"} } } },
+                      {"name":"get_time","input_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"} } } }],
+             "messages":[{"role":"user","content":"Weather and time in Paris?"}]}
+            """;
+
+        using var response = await PostAsync(rig.Host, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await EventsAsync(response);
+        // Blocks open, take their deltas and close one at a time, numbered in order, as Anthropic streams them.
+        int? open = null;
+        var next = 0;
+        var uses = new List<(string Id, string Name, string Input)>();
+        foreach (var (name, data) in events)
+        {
+            switch (name)
+            {
+                case "content_block_start":
+                    Assert.Null(open);
+                    Assert.Equal(next++, data["index"]!.GetValue<int>());
+                    open = data["index"]!.GetValue<int>();
+                    if (data["content_block"]!["type"]!.GetValue<string>() == "tool_use")
+                        uses.Add((data["content_block"]!["id"]!.GetValue<string>(), data["content_block"]!["name"]!.GetValue<string>(), ""));
+                    break;
+                case "content_block_delta":
+                    Assert.Equal(open, data["index"]!.GetValue<int>());
+                    if (data["delta"]!["type"]!.GetValue<string>() == "input_json_delta")
+                        uses[^1] = uses[^1] with { Input = uses[^1].Input + data["delta"]!["partial_json"]!.GetValue<string>() };
+                    break;
+                case "content_block_stop":
+                    Assert.Equal(open, data["index"]!.GetValue<int>());
+                    open = null;
+                    break;
+            }
+        }
+        Assert.Null(open);
+        Assert.Equal(["get_weather", "get_time"], uses.Select(u => u.Name));
+        Assert.Equal(2, uses.Select(u => u.Id).Distinct().Count());
+        Assert.All(uses, u => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FakeVendor.FakeArguments), JsonNode.Parse(u.Input))));
+        Assert.Equal("tool_use", events.Single(e => e.Name == "message_delta").Data["delta"]!["stop_reason"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_tool_result_turn_reaches_another_vendor_as_tool_messages()
     {
