@@ -85,6 +85,9 @@ public sealed class ResponsesStream(ResponseEnvelope envelope)
             foreach (var e in End(usage)) yield return e;
     }
 
+    /// <summary>Whether <paramref name="e"/> is the event that ends a stream which did not fail.</summary>
+    public static bool IsEnd(ResponsesEvent e) => e.Type is "response.completed" or "response.incomplete";
+
     /// <summary>The ending, when the stream ended without a usage chunk after its finish reason.</summary>
     public IEnumerable<ResponsesEvent> Complete() => _ended ? [] : End(ChatUsage.Of(0, 0));
 

@@ -13,6 +13,8 @@ namespace LlmProxy.Functions.Http;
 /// <summary>
 /// Writes the pipeline's answer as OpenAI's Responses API does: a <c>response</c> object, or its typed SSE events
 /// (<see cref="ResponsesStream"/>) flushed one by one; a failure mid-stream ends it with <c>response.failed</c>.
+/// <c>response.completed</c> (or <c>.incomplete</c>) goes out only once the pipeline's stream has ended, i.e. once the
+/// call's usage is durable, as <c>[DONE]</c> does on the chat doors.
 /// </summary>
 public sealed class ResponsesOutcomeResult(ProxyOutcome outcome, ResponseEnvelope envelope) : IActionResult
 {
@@ -35,12 +37,18 @@ public sealed class ResponsesOutcomeResult(ProxyOutcome outcome, ResponseEnvelop
     private static async IAsyncEnumerable<SseItem<JsonObject>> Events(ProxyStream stream, ResponseEnvelope envelope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var translated = new ResponsesStream(envelope);
+        // The answer's end comes with the vendor's usage, before the stream has ended and made the usage event durable.
+        ResponsesEvent? end = null;
         await foreach (var (chunk, failure) in EventStreamResponse.ChunksAsync(stream, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var e in failure is null ? translated.Read(chunk!) : translated.Fail(failure)) yield return new SseItem<JsonObject>(e.Data, e.Type);
+            foreach (var e in failure is null ? translated.Read(chunk!) : translated.Fail(failure))
+            {
+                if (ResponsesStream.IsEnd(e)) end = e;
+                else yield return new SseItem<JsonObject>(e.Data, e.Type);
+            }
             if (failure is not null) yield break;
         }
-        foreach (var e in translated.Complete()) yield return new SseItem<JsonObject>(e.Data, e.Type);
+        foreach (var e in end is null ? translated.Complete() : [end]) yield return new SseItem<JsonObject>(e.Data, e.Type);
     }
 
     private static void Write(SseItem<JsonObject> item, IBufferWriter<byte> buffer)
