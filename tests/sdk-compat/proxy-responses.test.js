@@ -5,7 +5,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, tool, jsonSchema, stepCountIs, Output } from 'ai';
 import { startFakes } from './fakes.js';
 import { startProxy } from './proxy.js';
@@ -24,11 +23,18 @@ const VENDORS = {
 
 let fakes;
 let proxy;
-before(async () => { fakes = await startFakes(); proxy = await startProxy(fakes.urls); });
+let openai;
+before(async () => {
+  fakes = await startFakes();
+  proxy = await startProxy(fakes.urls);
+  // The Vercel AI SDK's default provider reads its base URL and key from the environment when it is first imported.
+  process.env.OPENAI_BASE_URL = `${proxy.url}/v1`;
+  process.env.OPENAI_API_KEY = proxy.key;
+  ({ openai } = await import('@ai-sdk/openai'));
+});
 after(async () => { await proxy?.stop(); await fakes?.stop(); });
 
 const client = () => new OpenAI({ apiKey: proxy.key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-const vercel = () => createOpenAI({ apiKey: proxy.key, baseURL: `${proxy.url}/v1` });
 
 /** The user's tokens used this period, once the proxy has recorded `calls` calls (recording is asynchronous). */
 async function usedBy(user, atLeast) {
@@ -84,12 +90,11 @@ for (const [model, expected] of Object.entries(VENDORS)) {
   });
 
   test(`${model}: the Vercel AI SDK's openai(model) with generateText and streamText, a tool run included`, async () => {
-    const provider = vercel();
-    const text = await generateText({ model: provider(model), prompt: 'Say hello' });
+    const text = await generateText({ model: openai(model), prompt: 'Say hello' });
     assert.equal(text.text, expected.text('Say hello'));
     assert.ok(text.usage.inputTokens > 0 && text.usage.outputTokens > 0);
 
-    const streamed = streamText({ model: provider(model), prompt: 'Say hello' });
+    const streamed = streamText({ model: openai(model), prompt: 'Say hello' });
     let pieces = '';
     for await (const piece of streamed.textStream) pieces += piece;
     assert.equal(pieces, expected.text('Say hello'));
@@ -100,13 +105,29 @@ for (const [model, expected] of Object.entries(VENDORS)) {
     const providerOptions = { openai: { store: false } };
     const seen = [];
     const weather = tool({ description: 'Weather for a city', inputSchema: jsonSchema(parameters), execute: async (input) => { seen.push(input); return '18 C and sunny'; } });
-    const run = await generateText({ model: provider(model), prompt: QUESTION, tools: { get_weather: weather }, stopWhen: stepCountIs(2), providerOptions });
+    const run = await generateText({ model: openai(model), prompt: QUESTION, tools: { get_weather: weather }, stopWhen: stepCountIs(2), providerOptions });
     assert.deepEqual(seen, [expected.call]);
     assert.equal(run.steps.length, 2);
     assert.equal(run.text, expected.text(QUESTION));
 
-    const streamedRun = streamText({ model: provider(model), prompt: QUESTION, tools: { get_weather: weather }, stopWhen: stepCountIs(2), providerOptions });
+    const streamedRun = streamText({ model: openai(model), prompt: QUESTION, tools: { get_weather: weather }, stopWhen: stepCountIs(2), providerOptions });
     assert.equal(await streamedRun.text, expected.text(QUESTION));
     assert.equal(seen.length, 2);
+  });
+}
+
+// The mock echoes whatever the format; the fakes answer the JSON a format asks for.
+for (const model of ['anthropic/claude-haiku-4-5', 'gemini/gemini-2.5-flash']) {
+  test(`${model}: text.format json_schema through responses.create, responses.stream and the Vercel AI SDK's Output.object`, async () => {
+    const format = { type: 'json_schema', name: 'weather', schema: parameters, strict: false };
+    const whole = await client().responses.create({ model, input: QUESTION, text: { format } });
+    assert.deepEqual(JSON.parse(whole.output_text), { city: 'Paris', days: 2 });
+    assert.equal(whole.text.format.name, 'weather');
+
+    const streamed = await client().responses.stream({ model, input: QUESTION, text: { format } }).finalResponse();
+    assert.deepEqual(JSON.parse(streamed.output_text), { city: 'Paris', days: 2 });
+
+    const structured = await generateText({ model: openai(model), prompt: QUESTION, output: Output.object({ schema: jsonSchema(parameters) }) });
+    assert.deepEqual(structured.output, { city: 'Paris', days: 2 });
   });
 }
