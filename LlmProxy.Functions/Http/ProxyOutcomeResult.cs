@@ -39,7 +39,15 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
     private static async IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var (chunk, failure) in EventStreamResponse.ChunksAsync(stream, cancellationToken).ConfigureAwait(false))
-            yield return failure is null ? new SseItem<object>(chunk!) : new SseItem<object>(failure.ToBody());
+        {
+            if (failure is not null)
+            {
+                // No [DONE] after an error: the caller must not take a cut answer for a whole one.
+                yield return new SseItem<object>(failure.ToBody());
+                yield break;
+            }
+            yield return new SseItem<object>(chunk!);
+        }
         yield return new SseItem<object>(Done);
     }
 

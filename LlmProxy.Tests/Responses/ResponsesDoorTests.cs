@@ -261,4 +261,55 @@ public sealed partial class ResponsesDoorTests
         Assert.NotEqual(firstAnswer["id"]!.GetValue<string>(), secondAnswer["id"]!.GetValue<string>());
         Assert.Equal(firstAnswer["output"]![0]!["content"]!.ToJsonString(), secondAnswer["output"]![0]!["content"]!.ToJsonString());
     }
+
+    [Fact]
+    public async Task Concurrent_streams_keep_their_own_ids_sequence_numbers_and_text()
+    {
+        await using var host = await ProxyHost.StartAsync();
+
+        var streams = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var response = await PostAsync(host, $$"""{"model":"mock/echo","stream":true,"input":"caller {{i}} says hello"}""");
+            return (Asked: $"caller {i} says hello", Events: await EventsAsync(response));
+        }));
+
+        foreach (var (asked, events) in streams)
+        {
+            Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Data["sequence_number"]!.GetValue<int>()));
+            Assert.Equal(asked, string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => e.Data["delta"]!.GetValue<string>())));
+            Assert.Single(events.Where(e => e.Data["response"] is not null).Select(e => e.Data["response"]!["id"]!.GetValue<string>()).Distinct());
+        }
+        Assert.Equal(8, streams.Select(s => s.Events[0].Data["response"]!["id"]!.GetValue<string>()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_caller_gone_mid_stream_stops_the_vendor_and_records_only_what_was_sent()
+    {
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Providers:mock:ChunkDelayMs"] = "100" });
+        var words = string.Join(' ', Enumerable.Range(0, 200).Select(i => $"w{i}"));
+
+        var response = await PostAsync(host, $$"""{"model":"mock/echo","stream":true,"user":"canceller","input":"{{words}}"}""");
+        var received = 0;
+        await foreach (var _ in SseReader.DataAsync(await response.Content.ReadAsStreamAsync(Ct), Ct))
+            if (++received == 6) break;
+        response.Dispose();
+
+        await host.WhenUsageHandledAsync(1);
+        var row = Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
+        Assert.Equal(("canceller", "client_closed", true), (row.UserId, row.Status, row.Stream));
+        Assert.InRange(row.CompletionTokens, 1, 50);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_a_413_before_any_vendor_call()
+    {
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:MaxRequestBodyBytes"] = "2048" });
+        var items = string.Join(',', Enumerable.Range(0, 200).Select(i => $$"""{"role":"user","content":"item {{i}}"}"""));
+
+        using var response = await PostAsync(host, $$"""{"model":"mock/echo","input":[{{items}}]}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("request_too_large", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+        Assert.Empty(await UsageRows.ReadAsync(host.DatabasePath));
+    }
 }
