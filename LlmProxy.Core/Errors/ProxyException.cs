@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace LlmProxy.Core.Errors;
 
 /// <summary>
-/// A failure the caller should see as a unified error body <c>{error:{type, message, param?, provider?, status}}</c>
+/// A failure the caller should see as a unified error body: OpenAI's <c>{error:{message, type, param, code}}</c>
+/// (<c>param</c> and <c>code</c> always present, null when they do not apply) plus <c>provider?</c> and <c>status</c>,
 /// with the given HTTP status.
 /// </summary>
 public class ProxyException : Exception
@@ -23,10 +26,24 @@ public class ProxyException : Exception
     public string? Provider { get; }
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// The machine-readable reason OpenAI clients switch on (<c>insufficient_quota</c>, a vendor's own code); the
+    /// type when nothing more specific applies, so SDKs never print an empty code.
+    /// </summary>
+    public string? Code { get; init; }
+
     /// <summary>Extra response headers (rate-limit state and the like).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
-    public ErrorBody ToBody() => new(new ErrorDetail(Type, Message, Param, Provider, Status));
+    /// <summary>The same error with more response headers (theirs win over those it had).</summary>
+    public ProxyException WithHeaders(IEnumerable<KeyValuePair<string, string>> more)
+    {
+        var headers = new Dictionary<string, string>(Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in more) headers[name] = value;
+        return new ProxyException(Status, Type, Message, Param, Provider, RetryAfter, this) { Code = Code, Headers = headers };
+    }
+
+    public ErrorBody ToBody() => new(new ErrorDetail(Message, Type, Param, Code ?? Type, Provider, Status));
 
     public static ProxyException BadRequest(string message, string? param = null) =>
         new(400, ErrorTypes.InvalidRequest, message, param);
@@ -43,7 +60,8 @@ public static class ErrorTypes
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
-    public const string QuotaExceeded = "quota_exceeded";
+    /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>
+    public const string InsufficientQuota = "insufficient_quota";
     public const string RateLimited = "rate_limit_exceeded";
     public const string ProviderNotConfigured = "provider_not_configured";
     public const string ProviderAuthentication = "provider_authentication_error";
@@ -57,4 +75,11 @@ public static class ErrorTypes
 
 public sealed record ErrorBody(ErrorDetail Error);
 
-public sealed record ErrorDetail(string Type, string Message, string? Param, string? Provider, int Status);
+/// <summary>OpenAI's error object; <c>param</c> and <c>code</c> are written even when null, as OpenAI does.</summary>
+public sealed record ErrorDetail(
+    string Message,
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Code,
+    string? Provider,
+    int Status);

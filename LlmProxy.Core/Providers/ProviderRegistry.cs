@@ -24,12 +24,17 @@ public sealed class ProviderRegistry
 
     public bool MocksUnconfiguredProviders => _mockUnconfigured;
 
+    /// <summary>The vendor names the proxy has an adapter for, in order.</summary>
+    public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
+
+    public bool Knows(string name) => _providers.ContainsKey(name);
+
     /// <summary>The adapter that will answer a call naming <paramref name="name"/>.</summary>
     public IChatProvider Resolve(string name)
     {
         if (!_providers.TryGetValue(name, out var provider))
             throw new ProxyException(400, ErrorTypes.InvalidRequest,
-                $"Unknown provider '{name}'. Known providers: {string.Join(", ", _providers.Keys.Order())}.", "provider");
+                $"Unknown provider '{name}'. Known providers: {string.Join(", ", Names)}.", "provider");
         if (provider.IsConfigured) return provider;
         if (_mockUnconfigured) return _mock;
         throw new ProxyException(503, ErrorTypes.ProviderNotConfigured,

@@ -121,7 +121,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
         }
         return new UsageEvent
         {
-            Id = Guid.CreateVersion7(_startedAt).ToString("N"),
+            Id = _call.RequestId ?? Guid.CreateVersion7(_startedAt).ToString("N"),
             TenantId = _call.TenantId,
             UserId = _call.UserId,
             Provider = _provider,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
@@ -10,10 +11,10 @@ namespace LlmProxy.Core.Proxy;
 
 /// <summary>
 /// Turns the two front doors' bodies into a <see cref="ProxyCall"/>: the seed body
-/// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c>,
-/// <c>user</c> as the user id). Everything else is the same canonical request.
+/// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c> or
+/// a bare model name, <c>user</c> as the user id). Everything else is the same canonical request.
 /// </summary>
-public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator)
+public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator, ModelNames models)
 {
     private static readonly string[] SeedOnlyFields = ["provider", "tenantId", "userId", CacheField];
     private static readonly string[] ProxyOnlyFields = [CacheField];
@@ -39,11 +40,13 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         var noCache = CacheDisabled(request.AdditionalProperties);
         var model = request.Model;
         if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
-        var slash = model.IndexOf('/');
-        if (slash <= 0 || slash == model.Length - 1)
-            throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
-        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), model[..slash].ToLowerInvariant(), model[(slash + 1)..],
-            callerTenantId, request.User, noCache);
+        var (provider, vendorModel) = models.Resolve(model);
+        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), provider, vendorModel,
+            callerTenantId, request.User, noCache) with
+        {
+            RequestedModel = model,
+            IncludeUsageChunk = request.StreamOptions?.IncludeUsage == true,
+        };
     }
 
     /// <param name="extra">The body's other fields, less the proxy's own: they go to the vendor.</param>

@@ -30,8 +30,8 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     }
 
     /// <summary>
-    /// Reserves the call's estimate, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
-    /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
+    /// Reserves the call's estimate, or refuses with <see cref="QuotaRefusal"/> (the remaining amount in the message
+    /// and in <c>X-Quota-Remaining</c>). Null when neither scope is limited.
     /// </summary>
     public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
     {
@@ -49,12 +49,9 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         var limit = scope.IsUser ? user.Tokens!.Value : tenant.Tokens!.Value;
         var remaining = Math.Max(0, limit - outcome.Counter.Used - outcome.Counter.Reserved);
         var who = scope.IsUser ? $"User '{call.UserId}' of tenant '{call.TenantId}'" : $"Tenant '{call.TenantId}'";
-        throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+        throw QuotaRefusal.Create(
             $"{who} has {remaining} of its {limit} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
-            retryAfter: period.End - now)
-        {
-            Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture) },
-        };
+            period.End, [new(QuotaRefusal.RemainingHeader, remaining.ToString(CultureInfo.InvariantCulture))]);
     }
 
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>

@@ -25,6 +25,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 [JsonSerializable(typeof(ContentPart))]
 [JsonSerializable(typeof(ChatModelList))]
+[JsonSerializable(typeof(ChatModelInfo))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(long))]

@@ -1,6 +1,8 @@
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Auth.Publishable;
+using LlmProxy.Core.Providers;
 using LlmProxy.Core.Proxy;
+using LlmProxy.Functions.RequestIds;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,8 +24,17 @@ public static class FrontDoor
         if (publishableKeys is not null)
             await publishableKeys.CountAddressAsync(caller, request.HttpContext.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString(), aborted);
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
-        var call = parse(body, caller.TenantId).WithCacheControl(request);
+        var call = parse(body, caller.TenantId).WithCacheControl(request) with { RequestId = RequestId.Of(request.HttpContext) };
         if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
-        return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
+        var vendor = VendorTrace.Begin();
+        try
+        {
+            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted), call);
+        }
+        finally
+        {
+            // Set here rather than by the result: a vendor's refusal (an error answer) carries it too.
+            if (vendor.RequestId is { } id) request.HttpContext.Response.Headers[RequestId.VendorHeader] = id;
+        }
     }
 }

@@ -14,11 +14,15 @@ namespace LlmProxy.Functions.Http;
 
 /// <summary>
 /// Writes the pipeline's answer: a <c>chat.completion</c> as JSON, or an SSE stream of <c>chat.completion.chunk</c>
-/// frames flushed one by one and closed by <c>data: [DONE]</c>. A vendor failure mid-stream ends the stream with
-/// an OpenAI-style <c>data: {"error":...}</c> frame.
+/// frames flushed one by one and closed by <c>data: [DONE]</c>. The answer's <c>model</c> is the one the caller asked
+/// for; the vendor's own name for it goes in <c>X-LlmProxy-Model</c>. A vendor failure mid-stream sends an OpenAI-style
+/// <c>data: {"error":...}</c> frame and then aborts the response, so that no client can take the cut answer for a
+/// whole one.
 /// </summary>
-public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
+public sealed class ProxyOutcomeResult(ProxyOutcome outcome, ProxyCall call) : IActionResult
 {
+    public const string VendorModelHeader = "X-LlmProxy-Model";
+
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
 
     public async Task ExecuteResultAsync(ActionContext context)
@@ -28,7 +32,9 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         if (outcome.Completion is { } completion)
         {
             http.Response.Headers["X-LlmProxy-Provider"] = completion.Provider;
-            await new JsonBodyResult<ChatCompletion>(completion, ProxyJsonContext.Default.ChatCompletion).ExecuteResultAsync(context).ConfigureAwait(false);
+            http.Response.Headers[VendorModelHeader] = completion.Model;
+            await new JsonBodyResult<ChatCompletion>(completion with { Model = call.RequestedModel }, ProxyJsonContext.Default.ChatCompletion)
+                .ExecuteResultAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -39,20 +45,30 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         response.Headers["X-LlmProxy-Provider"] = stream.Provider;
+        response.Headers[VendorModelHeader] = stream.VendorModel;
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         using var frames = new FrameWriter();
+        var failed = new StreamFailure();
         try
         {
-            await SseFormatter.WriteAsync(Frames(stream, http.RequestAborted), response.Body, frames.Write, http.RequestAborted).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(Frames(stream, failed, http.RequestAborted), response.Body, frames.Write, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
         {
             // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
+            return;
         }
+        // Ending the response normally would close the chunked body cleanly, and the .NET OpenAI SDK, Microsoft.Extensions.AI
+        // and Semantic Kernel read a clean end as a complete answer even after the error frame: reset the connection instead.
+        if (failed.Happened) http.Abort();
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, StreamFailure failed, CancellationToken cancellationToken) =>
+        Frames(stream, call.RequestedModel, call.IncludeUsageChunk, failed, cancellationToken);
+
+    private static async IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, string model, bool includeUsage, StreamFailure failed,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var chunks = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (chunks.ConfigureAwait(false))
@@ -70,13 +86,29 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
                 }
                 if (failure is not null)
                 {
+                    failed.Happened = true;
                     yield return new SseItem<object>(failure);
                     yield break;
                 }
-                yield return new SseItem<object>(chunks.Current);
+                var chunk = chunks.Current;
+                if (!includeUsage && chunk.Usage is not null)
+                {
+                    // The caller did not ask for usage: the usage-only chunk is left out, and usage riding on a content
+                    // chunk (Mistral sends it unasked) is left off a copy, since the same chunk goes to the cache.
+                    if (chunk.Choices.Count == 0) continue;
+                    chunk = chunk with { Usage = null };
+                }
+                chunk.Model = model;
+                yield return new SseItem<object>(chunk);
             }
         }
         yield return new SseItem<object>(Done);
+    }
+
+    /// <summary>Set once the vendor failed mid-stream; an iterator cannot hand back a flag any other way.</summary>
+    private sealed class StreamFailure
+    {
+        public bool Happened { get; set; }
     }
 
     /// <summary>Serialises the frames of one stream through one <see cref="Utf8JsonWriter"/>, pointed at each frame's buffer in turn.</summary>
@@ -102,7 +134,7 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
 
         private Utf8JsonWriter Json(IBufferWriter<byte> buffer)
         {
-            if (_json is null) _json = new Utf8JsonWriter(buffer);
+            if (_json is null) _json = new Utf8JsonWriter(buffer, ResponseJson.WriterOptions);
             else _json.Reset(buffer);
             return _json;
         }

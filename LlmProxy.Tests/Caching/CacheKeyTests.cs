@@ -8,7 +8,7 @@ namespace LlmProxy.Tests.Caching;
 
 public sealed class CacheKeyTests
 {
-    private static readonly RequestReader Reader = new(Options.Create(new ProxyOptions()), new RequestValidator());
+    private static readonly RequestReader Reader = new(Options.Create(new ProxyOptions()), new RequestValidator(), Clients.ModelNamesTests.Create());
 
     private static string Key(string body) => CacheKey.For(Reader.ReadSeed(Encoding.UTF8.GetBytes(body), TenantOf(body)));
 

@@ -89,8 +89,12 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>The frames of a streamed answer, each complete with its SSE framing.</summary>
     protected abstract StreamScript Stream(HttpContext context, JsonObject body);
 
+    /// <summary>The header the real vendor names its request id in, and this fake's id; null when the vendor sends none.</summary>
+    protected virtual (string Name, string Value)? RequestIdHeader => null;
+
     protected async Task HandleAsync(HttpContext context)
     {
+        if (RequestIdHeader is { } requestId) context.Response.Headers[requestId.Name] = requestId.Value;
         var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
         JsonObject body;
         try

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -145,7 +146,7 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_user_over_quota_is_refused_with_quota_exceeded_and_retry_after()
+    public async Task A_user_over_quota_is_refused_with_insufficient_quota_and_the_period_end_but_no_retry_after()
     {
         // Admission reserves the prompt's upper bound (its UTF-8 bytes plus framing: 28 here) + 5 completion tokens:
         // 40 fits one call, not a second after the first one's usage is recorded.
@@ -160,9 +161,11 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
         var refused = await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody.Replace("Hola mundo", "Hola otra vez")), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.True(refused.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        Assert.Null(refused.Headers.RetryAfter);
+        Assert.Equal("false", refused.Headers.GetValues("x-should-retry").Single());
+        Assert.True(long.Parse(refused.Headers.GetValues("X-Quota-Reset").Single(), CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
-        Assert.Equal("quota_exceeded", error["type"]!.GetValue<string>());
+        Assert.Equal(("insufficient_quota", "insufficient_quota"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
         Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
     }
 
