@@ -56,7 +56,7 @@ az keyvault secret set); a vendor without any secret is reported as not configur
 @secure()
 param vendorApiKeys object = {}
 
-@description('Browser origins allowed to call the proxy (CORS), e.g. the sites that embed <ai-text-enhancer>. Empty: none.')
+@description('Browser origins allowed to call the proxy (CORS), e.g. the sites that embed <ai-text-enhancer>; they become the app\'s own LlmProxy__Cors__AllowedOrigins__N settings. Empty: none.')
 param allowedOrigins array = []
 
 @description('NCRONTAB schedule (with seconds, UTC) of the timer that opens new quota periods.')
@@ -269,6 +269,9 @@ var appSettings = {
   LlmProxy__Providers__deepseek__ApiKey: keyVaultReference(vault.properties.vaultUri, 'deepseek-api-key')
 }
 
+// The browser origins as the app's own CORS settings (a list is numbered keys in app settings).
+var corsAppSettings = toObject(range(0, length(allowedOrigins)), i => 'LlmProxy__Cors__AllowedOrigins__${i}', i => allowedOrigins[i])
+
 // Flex Consumption takes the runtime from functionAppConfig and rejects these; Elastic Premium needs them. Premium
 // runs the package straight from the deployment container (read with the app's identity), so it needs no Azure
 // Files share and no account key either.
@@ -318,10 +321,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      // Platform CORS stays off: the platform answers CORS before the worker runs and its headers replace the app's,
+      // which grants a publishable key's call only the origins that key lists. The app answers CORS itself from
+      // LlmProxy__Cors__AllowedOrigins__N (docs/configuration.md, "Browser access").
       cors: {
-        allowedOrigins: allowedOrigins
+        allowedOrigins: []
       }
-      appSettings: map(items(union(appSettings, isFlex ? {} : premiumAppSettings)), setting => {
+      appSettings: map(items(union(appSettings, corsAppSettings, isFlex ? {} : premiumAppSettings)), setting => {
         name: setting.key
         value: setting.value
       })

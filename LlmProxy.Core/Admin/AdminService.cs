@@ -85,7 +85,7 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, IQuotaAu
 
     internal static QuotaScope Scope(string tenantId, string? userId)
     {
-        RequestValidator.CheckId(tenantId, "tenantId");
+        RequestValidator.CheckTenantId(tenantId);
         if (userId is null) return QuotaScope.Tenant(tenantId);
         RequestValidator.CheckId(userId, "userId");
         return QuotaScope.User(tenantId, userId);

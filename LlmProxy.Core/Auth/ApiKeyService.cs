@@ -11,7 +11,7 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
 
     public async Task<CreatedApiKey> CreateAsync(string tenantId, NewApiKey request, CancellationToken cancellationToken)
     {
-        Proxy.RequestValidator.CheckId(tenantId, "tenantId");
+        Proxy.RequestValidator.CheckTenantId(tenantId);
         var name = string.IsNullOrWhiteSpace(request.Name) ? "key" : request.Name.Trim();
         if (name.Length > 100) throw ProxyException.BadRequest("'name' must be at most 100 characters.", "name");
         var publishable = (request.Kind ?? ApiKeyKinds.Secret) switch

@@ -37,8 +37,9 @@ public sealed class ResponseCache(IResponseCacheStore store, IOptions<ResponseCa
     public Task StoreCompletionAsync(string key, ProxyCall call, ChatCompletion completion) =>
         StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(completion, ProxyJsonContext.Default.ChatCompletion));
 
-    public Task StoreStreamAsync(string key, ProxyCall call, List<ChatCompletionChunk> chunks) =>
-        StoreAsync(key, call, JsonSerializer.SerializeToUtf8Bytes(chunks, ProxyJsonContext.Default.ListChatCompletionChunk));
+    /// <summary>A capture that stores the stream it is given under <paramref name="key"/> once it completed, if it fits.</summary>
+    internal CachedStreamCapture CaptureStream(string key, ProxyCall call) =>
+        new(payload => StoreAsync(key, call, payload), options.Value.MaxEntryBytes);
 
     private async Task<T?> GetAsync<T>(string tenantId, string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
     {

@@ -16,17 +16,34 @@ public sealed class ModelCatalog
         foreach (var (name, settings) in models)
         {
             var key = (provider.ToLowerInvariant(), name);
-            var known = _models.GetValueOrDefault(key) ?? new ModelInfo(key.Item1, name, null, false, null, null);
+            var known = _models.GetValueOrDefault(key) ?? new ModelInfo(key.Item1, name, null, false, null);
             _models[key] = known with
             {
                 ContextWindow = settings.ContextWindow ?? known.ContextWindow,
                 Vision = settings.Vision ?? known.Vision,
-                InputPricePerMillion = settings.InputPricePerMillion ?? known.InputPricePerMillion,
-                OutputPricePerMillion = settings.OutputPricePerMillion ?? known.OutputPricePerMillion,
+                Prices = Prices(known.Prices, settings),
                 VendorModel = settings.VendorModel ?? known.VendorModel,
             };
         }
         _byName = _models.Values.ToLookup(m => m.Model, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The built-in prices with the settings' changes, dated by the settings when they change any; null (unpriced)
+    /// unless both the input and the output price are known.
+    /// </summary>
+    private static ModelPrices? Prices(ModelPrices? known, ModelSettings settings)
+    {
+        if (!settings.SetsAnyPrice) return known;
+        if ((settings.InputPricePerMillion ?? known?.Input) is not { } input || (settings.OutputPricePerMillion ?? known?.Output) is not { } output)
+            return null;
+        // PricesAsOf is set: ModelCatalogOptionsValidator refuses a price without it.
+        return new ModelPrices(input, output, settings.PricesAsOf!.Value)
+        {
+            CachedInput = settings.CachedInputPricePerMillion ?? known?.CachedInput,
+            CacheWrite = settings.CacheWritePricePerMillion ?? known?.CacheWrite,
+            Reasoning = settings.ReasoningPricePerMillion ?? known?.Reasoning,
+        };
     }
 
     public IEnumerable<ModelInfo> All => _models.Values.OrderBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace LlmProxy.Core.Catalog;
 
 /// <summary>
@@ -11,11 +13,45 @@ public sealed class ModelCatalogOptions
     public Dictionary<string, Dictionary<string, ModelSettings>> Models { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
+/// <summary>One model's settings. Prices are USD per million tokens; a changed price needs the day it was read (<see cref="PricesAsOf"/>).</summary>
 public sealed class ModelSettings
 {
     public int? ContextWindow { get; set; }
     public bool? Vision { get; set; }
     public decimal? InputPricePerMillion { get; set; }
     public decimal? OutputPricePerMillion { get; set; }
+    public decimal? CachedInputPricePerMillion { get; set; }
+    public decimal? CacheWritePricePerMillion { get; set; }
+    public decimal? ReasoningPricePerMillion { get; set; }
+    public DateOnly? PricesAsOf { get; set; }
     public string? VendorModel { get; set; }
+
+    internal bool SetsAnyPrice => InputPricePerMillion is not null || OutputPricePerMillion is not null || CachedInputPricePerMillion is not null
+        || CacheWritePricePerMillion is not null || ReasoningPricePerMillion is not null;
+}
+
+/// <summary>Refuses, at start-up, settings that would make a wrong price book, naming the setting.</summary>
+internal sealed class ModelCatalogOptionsValidator : IValidateOptions<ModelCatalogOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ModelCatalogOptions options)
+    {
+        var problems = new List<string>();
+        foreach (var (provider, models) in options.Models)
+        foreach (var (model, settings) in models)
+        {
+            var prefix = $"LlmProxy:Models:{provider}:{model}";
+            if (settings.ContextWindow is <= 0) problems.Add($"{prefix}:ContextWindow must be above 0.");
+            foreach (var (field, price) in new[]
+                     {
+                         ("InputPricePerMillion", settings.InputPricePerMillion), ("OutputPricePerMillion", settings.OutputPricePerMillion),
+                         ("CachedInputPricePerMillion", settings.CachedInputPricePerMillion), ("CacheWritePricePerMillion", settings.CacheWritePricePerMillion),
+                         ("ReasoningPricePerMillion", settings.ReasoningPricePerMillion),
+                     })
+                if (price is < 0) problems.Add($"{prefix}:{field} must be 0 or more.");
+            // A price without its date cannot be checked against the vendor's list later.
+            if (settings.SetsAnyPrice && settings.PricesAsOf is null)
+                problems.Add($"{prefix}:PricesAsOf is required with a price: the day the prices were the vendor's (e.g. 2026-11-28).");
+        }
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -1,21 +1,12 @@
 namespace LlmProxy.Core.Catalog;
 
-/// <summary>What the proxy knows about one vendor model: limits, image input and list prices.</summary>
+/// <summary>What the proxy knows about one vendor model: limits, image input and prices.</summary>
 /// <param name="VendorModel">The name sent to the vendor when it differs from <paramref name="Model"/> (an older or shorter alias).</param>
-/// <param name="InputPricePerMillion">USD per million prompt tokens; null when unknown.</param>
-/// <param name="OutputPricePerMillion">USD per million completion tokens; null when unknown.</param>
+/// <param name="Prices">The model's entry in the price book; null when its prices are unknown.</param>
 public sealed record ModelInfo(
     string Provider,
     string Model,
     int? ContextWindow,
     bool Vision,
-    decimal? InputPricePerMillion,
-    decimal? OutputPricePerMillion,
-    string? VendorModel = null)
-{
-    /// <summary>The price of a call in USD, or null when either price is unknown.</summary>
-    public decimal? CostOf(int promptTokens, int completionTokens) =>
-        InputPricePerMillion is { } input && OutputPricePerMillion is { } output
-            ? (promptTokens * input + completionTokens * output) / 1_000_000m
-            : null;
-}
+    ModelPrices? Prices,
+    string? VendorModel = null);

@@ -48,7 +48,11 @@ public sealed class ModelListing(ProviderRegistry providers, ModelCatalog catalo
         Configured = providers.All.First(p => string.Equals(p.Name, m.Provider, StringComparison.OrdinalIgnoreCase)).IsConfigured,
         ContextWindow = m.ContextWindow,
         Vision = m.Vision,
-        InputPricePerMillion = m.InputPricePerMillion,
-        OutputPricePerMillion = m.OutputPricePerMillion,
+        InputPricePerMillion = m.Prices?.Input,
+        OutputPricePerMillion = m.Prices?.Output,
+        CachedInputPricePerMillion = m.Prices?.CachedInput,
+        CacheWritePricePerMillion = m.Prices?.CacheWrite,
+        ReasoningPricePerMillion = m.Prices?.Reasoning,
+        PricesAsOf = m.Prices?.AsOf,
     };
 }

@@ -64,24 +64,66 @@ public sealed record ChatDelta
     public string? Role { get; init; }
     public string? Content { get; init; }
     public string? ReasoningContent { get; init; }
-    public JsonElement? ToolCalls { get; init; }
+    public IReadOnlyList<ChatToolCallDelta>? ToolCalls { get; init; }
     public string? Refusal { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
+/// <summary>
+/// A call's tokens in OpenAI's shape. <c>prompt_tokens</c> counts every input token, cached or not, and
+/// <c>completion_tokens</c> every output token, reasoning included; the details say how many of them were read from
+/// (or written to) the vendor's prompt cache and how many were reasoning, each null when the vendor did not say.
+/// </summary>
 public sealed record ChatUsage
 {
     public int PromptTokens { get; init; }
     public int CompletionTokens { get; init; }
     public int TotalTokens { get; init; }
+    public PromptTokensDetails? PromptTokensDetails { get; init; }
+    public CompletionTokensDetails? CompletionTokensDetails { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
+    /// <summary>Prompt tokens read from the vendor's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    [JsonIgnore] public int CachedPromptTokens => PromptTokensDetails?.CachedTokens ?? 0;
+
+    /// <summary>Prompt tokens written to the vendor's prompt cache (part of <see cref="PromptTokens"/>; Anthropic bills them higher).</summary>
+    [JsonIgnore] public int CacheWriteTokens => PromptTokensDetails?.CacheWriteTokens ?? 0;
+
+    /// <summary>Reasoning (thinking) tokens (part of <see cref="CompletionTokens"/>).</summary>
+    [JsonIgnore] public int ReasoningTokens => CompletionTokensDetails?.ReasoningTokens ?? 0;
+
     public static ChatUsage Of(int prompt, int completion) =>
         new() { PromptTokens = prompt, CompletionTokens = completion, TotalTokens = prompt + completion };
+
+    /// <summary>With the vendor's breakdown; a figure the vendor does not report stays null and leaves its details out.</summary>
+    public static ChatUsage Of(int prompt, int completion, int? cached, int? cacheWrite, int? reasoning) => Of(prompt, completion) with
+    {
+        PromptTokensDetails = cached is null && cacheWrite is null ? null : new PromptTokensDetails { CachedTokens = cached, CacheWriteTokens = cacheWrite },
+        CompletionTokensDetails = reasoning is null ? null : new CompletionTokensDetails { ReasoningTokens = reasoning },
+    };
+}
+
+/// <summary>OpenAI's <c>prompt_tokens_details</c>; <c>cache_write_tokens</c> is the proxy's addition for vendors that bill cache writes.</summary>
+public sealed record PromptTokensDetails
+{
+    public int? CachedTokens { get; init; }
+    public int? CacheWriteTokens { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
+}
+
+/// <summary>OpenAI's <c>completion_tokens_details</c>.</summary>
+public sealed record CompletionTokensDetails
+{
+    public int? ReasoningTokens { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 public static class FinishReasons

@@ -6,9 +6,13 @@ namespace LlmProxy.Core.Chat;
 public sealed record ChatMessage
 {
     public string? Role { get; init; }
+
+    /// <summary>Written even when null, as OpenAI does for an assistant message that only calls tools.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public MessageContent? Content { get; init; }
+
     public string? Name { get; init; }
-    public JsonElement? ToolCalls { get; init; }
+    public IReadOnlyList<ChatToolCall>? ToolCalls { get; init; }
     public string? ToolCallId { get; init; }
     public string? Refusal { get; init; }
     public string? ReasoningContent { get; init; }

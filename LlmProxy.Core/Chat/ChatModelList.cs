@@ -20,4 +20,12 @@ public sealed record ChatModelInfo
     public decimal? InputPricePerMillion { get; init; }
     /// <summary>USD per million completion tokens; absent when unknown.</summary>
     public decimal? OutputPricePerMillion { get; init; }
+    /// <summary>USD per million prompt tokens read from the vendor's cache; absent when billed as input.</summary>
+    public decimal? CachedInputPricePerMillion { get; init; }
+    /// <summary>USD per million prompt tokens written to the vendor's cache; absent when billed as input.</summary>
+    public decimal? CacheWritePricePerMillion { get; init; }
+    /// <summary>USD per million reasoning tokens; absent when billed as output.</summary>
+    public decimal? ReasoningPricePerMillion { get; init; }
+    /// <summary>The day the prices were the vendor's list prices; absent when the model is unpriced.</summary>
+    public DateOnly? PricesAsOf { get; init; }
 }

@@ -24,6 +24,10 @@ public sealed record ChatRequest
     public bool? Stream { get; init; }
     public StreamOptions? StreamOptions { get; init; }
     public string? User { get; init; }
+    public IReadOnlyList<ChatTool>? Tools { get; init; }
+    public ToolChoice? ToolChoice { get; init; }
+    public bool? ParallelToolCalls { get; init; }
+    public ResponseFormat? ResponseFormat { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }

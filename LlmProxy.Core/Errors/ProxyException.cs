@@ -52,6 +52,8 @@ public class ProxyException : Exception
 public static class ErrorTypes
 {
     public const string InvalidRequest = "invalid_request_error";
+    /// <summary>A field the vendor cannot honour (a 400 naming the field and the vendor): refused rather than dropped.</summary>
+    public const string UnsupportedParameter = "unsupported_parameter";
     public const string Authentication = "authentication_error";
     public const string PermissionDenied = "permission_denied";
     /// <summary>A publishable key used anywhere but the browser front door (<c>POST /api/llm-proxy</c>).</summary>

@@ -73,10 +73,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IChatProvider, DeepSeekProvider>();
 
         // Model catalog (prices, vision) and the guarded fetcher for image URLs that vendors need inline.
-        services.AddOptions<ModelCatalogOptions>().Bind(configuration.GetSection(ModelCatalogOptions.Section))
-            .Validate(o => o.Models.Values.SelectMany(m => m.Values).All(m => m.InputPricePerMillion is null or >= 0 && m.OutputPricePerMillion is null or >= 0 && m.ContextWindow is null or > 0),
-                "LlmProxy:Models:*:*: prices must be >= 0 and ContextWindow > 0.")
-            .ValidateOnStart();
+        services.AddOptions<ModelCatalogOptions>().Bind(configuration.GetSection(ModelCatalogOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelCatalogOptions>, ModelCatalogOptionsValidator>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CatalogRules>();
         services.AddSingleton<ModelNames>();

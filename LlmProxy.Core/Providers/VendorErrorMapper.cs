@@ -46,8 +46,12 @@ public static class VendorErrorMapper
     public static ProxyException CircuitOpen(string provider, TimeSpan? retryAfter) =>
         new(503, ErrorTypes.ProviderUnavailable, $"{provider} failed repeatedly; the proxy stops calling it for a while.", provider: provider, retryAfter: retryAfter);
 
+    /// <summary>
+    /// The vendor's connection failed. The message says only that: the socket error would name the vendor's host and
+    /// port (or, with a custom base URL, a host of the operator's network) and tell a scanner whether a port is open.
+    /// </summary>
     public static ProxyException Unreachable(string provider, Exception inner) =>
-        new(502, ErrorTypes.ProviderError, $"{provider} could not be reached: {inner.Message}", provider: provider, inner: inner);
+        new(502, ErrorTypes.ProviderError, $"{provider} could not be reached (the connection failed).", provider: provider, inner: inner);
 
     /// <summary>An error reported inside a stream that had already started.</summary>
     public static ProxyException MidStream(string provider, string? message) =>

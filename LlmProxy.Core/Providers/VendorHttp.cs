@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Errors;
+using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -17,7 +18,7 @@ namespace LlmProxy.Core.Providers;
 /// cancellation source per call. Timeouts stay where they were: the resilience pipeline's per-attempt first-byte
 /// timeout and the caller's token (which carries the call's total deadline).
 /// </remarks>
-public sealed class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider clock)
+public sealed partial class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider clock, ILogger<VendorHttp> log)
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
 
@@ -48,6 +49,8 @@ public sealed class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider
         }
         catch (HttpRequestException e)
         {
+            // The caller hears only that the vendor could not be reached; the operator reads why here.
+            LogUnreachable(log, e, provider);
             throw VendorErrorMapper.Unreachable(provider, e);
         }
 
@@ -73,4 +76,7 @@ public sealed class VendorHttp(IHttpMessageHandlerFactory handlers, TimeProvider
             total += read;
         return buffer.AsSpan(0, total).ToArray();
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Vendor {Provider} could not be reached")]
+    private static partial void LogUnreachable(ILogger logger, Exception error, string provider);
 }

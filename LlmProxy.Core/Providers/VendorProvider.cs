@@ -51,7 +51,7 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         }
         catch (JsonException e)
         {
-            throw VendorErrorMapper.MidStream(Name, $"{Name} answered with malformed JSON: {e.Message}");
+            throw VendorErrorMapper.MidStream(Name, $"{Name} answered with malformed JSON{Where(e)}.");
         }
     }
 
@@ -71,9 +71,12 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
         }
         catch (JsonException e)
         {
-            throw VendorErrorMapper.MidStream(Name, $"{Name} sent a malformed stream event: {e.Message}");
+            throw VendorErrorMapper.MidStream(Name, $"{Name} sent a malformed stream event{Where(e)}.");
         }
     }
+
+    /// <summary>Where in the vendor's JSON the parser gave up, but not its message, which can quote the vendor's text.</summary>
+    private static string Where(JsonException e) => e.Path is { Length: > 1 } path ? $" (at {path})" : "";
 
     public abstract Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken);
 

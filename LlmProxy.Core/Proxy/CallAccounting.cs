@@ -11,7 +11,8 @@ namespace LlmProxy.Core.Proxy;
 /// <summary>
 /// Collects what one call used and builds its single usage event. Vendor-reported usage wins; without it
 /// (a stream cut short) the proxy counts the prompt and the text it forwarded and marks the figures estimated.
-/// The cost comes from the catalog's prices for the model that answered; unknown models have no cost, not zero.
+/// The cost comes from the price book's prices for the model that answered, per kind of token; unpriced models have
+/// no cost, not zero.
 /// </summary>
 internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReservation? reservation, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
 {
@@ -128,6 +129,9 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             Model = _call.Model,
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
+            CachedPromptTokens = usage.CachedPromptTokens,
+            CacheWriteTokens = usage.CacheWriteTokens,
+            ReasoningTokens = usage.ReasoningTokens,
             Estimated = estimated,
             LatencyMs = (long)clock.GetElapsedTime(_started).TotalMilliseconds,
             Status = Status,
@@ -135,7 +139,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             Stream = _call.Stream,
             Cached = Cached,
             Error = Error,
-            CostUsd = _pricing?.CostOf(usage.PromptTokens, usage.CompletionTokens),
+            CostUsd = _pricing?.Prices?.CostOf(usage),
             Timestamp = _startedAt,
             ReservationId = reservation?.Id,
             ReservedTokens = reservation?.Tokens ?? 0,

@@ -113,8 +113,8 @@ public sealed class ProxyService(
                 }
                 if (!first)
                     throw VendorErrorMapper.MidStream(vendor.Name, $"{vendor.Name} ended the stream without sending anything.");
-                Func<List<ChatCompletionChunk>, Task>? store = cacheKey is null ? null : received => cache.StoreStreamAsync(cacheKey, call, received);
-                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, store, streamDeadline), headers);
+                var capture = cacheKey is null ? null : cache.CaptureStream(cacheKey, call);
+                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, capture, streamDeadline), headers);
             }
             catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
             {

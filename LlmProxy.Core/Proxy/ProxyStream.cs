@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LlmProxy.Core.Caching;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
@@ -16,17 +17,15 @@ public sealed class ProxyStream : IAsyncDisposable
     private readonly CallAccounting _accounting;
     private readonly UsagePublisher _publisher;
 
-    private readonly Func<List<ChatCompletionChunk>, Task>? _onCompleted;
+    private readonly CachedStreamCapture? _capture;
     private readonly CallDeadline? _deadline;
-    private readonly List<ChatCompletionChunk>? _received;
 
-    /// <param name="onCompleted">Given the whole chunk list once the stream completed normally (never a partial one): the cache's hook.</param>
+    /// <param name="capture">Sees every chunk and stores the stream once it completed normally (never a partial one): the cache's hook.</param>
     internal ProxyStream(IAsyncEnumerator<ChatCompletionChunk> vendor, ChatCompletionChunk first, CallAccounting accounting, UsagePublisher publisher, string provider,
-        Func<List<ChatCompletionChunk>, Task>? onCompleted = null, CallDeadline? deadline = null)
+        CachedStreamCapture? capture = null, CallDeadline? deadline = null)
     {
         _deadline = deadline;
-        _onCompleted = onCompleted;
-        _received = onCompleted is null ? null : [];
+        _capture = capture;
         _vendor = vendor;
         _first = first;
         _accounting = accounting;
@@ -51,8 +50,8 @@ public sealed class ProxyStream : IAsyncDisposable
         while (true)
         {
             _accounting.Observe(chunk);
-            _received?.Add(chunk);
             chunk.Provider = Provider;
+            _capture?.Add(chunk);
             yield return chunk;
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -74,7 +73,7 @@ public sealed class ProxyStream : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var broken = VendorErrorMapper.MidStream(Provider, $"The {Provider} stream broke: {e.Message}");
+                var broken = VendorErrorMapper.MidStream(Provider, $"The {Provider} stream broke off (the connection failed).");
                 _accounting.Failed(broken);
                 throw broken;
             }
@@ -86,11 +85,11 @@ public sealed class ProxyStream : IAsyncDisposable
         {
             var usage = _accounting.EstimatedUsage();
             var usageChunk = new ChatCompletionChunk { Id = _first.Id, Created = _first.Created, Model = _first.Model, Choices = [], Usage = usage, Provider = Provider };
-            _received?.Add(usageChunk);
+            _capture?.Add(usageChunk);
             yield return usageChunk;
         }
         _accounting.Succeeded((ChatUsage?)null);
-        if (_onCompleted is not null) await _onCompleted(_received!).ConfigureAwait(false);
+        if (_capture is not null) await _capture.CompleteAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

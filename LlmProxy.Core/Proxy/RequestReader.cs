@@ -63,6 +63,8 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     private static ChatRequest Deserialize(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        if (LoneSurrogates.Find(body, out var field))
+            throw ProxyException.BadRequest($"The request body holds a string with a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair){(field is null ? "" : $" near '{field}'")}; text must be valid Unicode.");
         try
         {
             return JsonSerializer.Deserialize(body, ProxyJsonContext.Default.ChatRequest)

@@ -12,7 +12,7 @@ public sealed class RequestValidator
 
     public void Validate(ProxyCall call)
     {
-        CheckId(call.TenantId, "tenantId");
+        CheckTenantId(call.TenantId);
         CheckId(call.UserId, "userId");
         if (call.Model.Length > 256 || call.Model.Any(char.IsControl)) throw ProxyException.BadRequest("'model' is not a valid model name.", "model");
 
@@ -27,6 +27,7 @@ public sealed class RequestValidator
         if (request.MaxCompletionTokens is < 1 or > 1_000_000) throw ProxyException.BadRequest("'max_completion_tokens' must be between 1 and 1000000.", "max_completion_tokens");
         if (request.N is < 1 or > 16) throw ProxyException.BadRequest("'n' must be between 1 and 16.", "n");
         if (request.Stop is { Count: > 16 }) throw ProxyException.BadRequest("'stop' takes at most 16 sequences.", "stop");
+        ToolRules.Check(request);
     }
 
     /// <summary>Refuses a tenant or user id that is empty, too long, or holds a character storage keys forbid.</summary>
@@ -38,6 +39,16 @@ public sealed class RequestValidator
             throw ProxyException.BadRequest($"'{name}' must not contain '/', '\\', '#', '?' or control characters.", name);
     }
 
+    /// <summary>
+    /// A tenant id also refuses <c>|</c>: a publishable key counts its windows as the pseudo-tenants
+    /// <c>pk|{keyId}|ip</c> and <c>pk|{keyId}|user</c>, which no real tenant may share.
+    /// </summary>
+    public static void CheckTenantId(string id)
+    {
+        CheckId(id, "tenantId");
+        if (id.Contains('|', StringComparison.Ordinal)) throw ProxyException.BadRequest("'tenantId' must not contain '|'.", "tenantId");
+    }
+
     public static bool IsValidId(string? id) =>
         id is { Length: > 0 and <= MaxIdLength } && !id.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
 
@@ -46,9 +57,10 @@ public sealed class RequestValidator
         if (message.Role is null) throw ProxyException.BadRequest($"'{path}.role' is required.", $"{path}.role");
         if (!ChatRoles.IsKnown(message.Role))
             throw ProxyException.BadRequest($"'{path}.role' must be one of system, developer, user, assistant, tool; got '{message.Role}'.", $"{path}.role");
+        ToolRules.CheckMessage(message, path);
         if (message.Content is null)
         {
-            if (message.Role == ChatRoles.Assistant && message.ToolCalls is not null) return;
+            if (message.Role == ChatRoles.Assistant && message.ToolCalls is { Count: > 0 }) return;
             throw ProxyException.BadRequest($"'{path}.content' is required.", $"{path}.content");
         }
         if (message.Content.Parts is not { } parts) return;

@@ -4,9 +4,9 @@ using System.Text;
 namespace LlmProxy.Core.RequestLog;
 
 /// <summary>
-/// The request log as CSV (RFC 4180) for spreadsheets. A cell starting with <c>= + - @</c> (or a tab or carriage
-/// return) is prefixed with a quote so that a spreadsheet shows it as text instead of running it as a formula:
-/// tenant, user and model ids and error texts come from callers.
+/// The request log as CSV (RFC 4180) for spreadsheets. A cell starting with <c>= + - @</c>, also after leading white
+/// space (spreadsheets skip it), or with a tab or line break, is prefixed with a quote so that a spreadsheet shows it
+/// as text instead of running it as a formula: tenant, user and model ids and error texts come from callers.
 /// </summary>
 public static class RequestLogCsv
 {
@@ -36,7 +36,8 @@ public static class RequestLogCsv
     /// <summary>One cell, neutralised against formula injection and quoted when it holds a separator.</summary>
     public static string Cell(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        var start = value.AsSpan().TrimStart();
+        if ((start.Length > 0 && start[0] is '=' or '+' or '-' or '@') || (value.Length > 0 && value[0] is '\t' or '\r' or '\n')) value = "'" + value;
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 

@@ -39,6 +39,7 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(UsageEvent))]
 [JsonSerializable(typeof(QuotaStatus))]
 [JsonSerializable(typeof(ProxyStatus))]
+[JsonSerializable(typeof(ProxyLiveness))]
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
 [JsonSerializable(typeof(NewApiKey))]

@@ -1,6 +1,12 @@
 namespace LlmProxy.Core.Status;
 
-/// <summary>The answer of <c>GET /api/llm-proxy/status</c>.</summary>
+/// <summary>
+/// What <c>GET /api/llm-proxy/status</c> tells a caller without the admin key: <c>ok</c>, or <c>degraded</c> when the
+/// store or the queue does not answer.
+/// </summary>
+public sealed record ProxyLiveness(string Status);
+
+/// <summary>The answer of <c>GET /api/llm-proxy/status</c> to the operator (admin key or dashboard session).</summary>
 public sealed record ProxyStatus
 {
     public required string Status { get; init; }

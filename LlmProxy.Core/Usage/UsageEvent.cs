@@ -12,6 +12,12 @@ public sealed record UsageEvent
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("promptTokens")] public int PromptTokens { get; init; }
     [JsonPropertyName("completionTokens")] public int CompletionTokens { get; init; }
+    /// <summary>Prompt tokens the vendor read from its prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    [JsonPropertyName("cachedPromptTokens")] public int CachedPromptTokens { get; init; }
+    /// <summary>Prompt tokens the vendor wrote to its prompt cache (part of <see cref="PromptTokens"/>; Anthropic reports them).</summary>
+    [JsonPropertyName("cacheWriteTokens")] public int CacheWriteTokens { get; init; }
+    /// <summary>Reasoning tokens (part of <see cref="CompletionTokens"/>).</summary>
+    [JsonPropertyName("reasoningTokens")] public int ReasoningTokens { get; init; }
     /// <summary>True when the token counts come from the proxy's tokenizer rather than the vendor.</summary>
     [JsonPropertyName("estimated")] public bool Estimated { get; init; }
     [JsonPropertyName("latencyMs")] public long LatencyMs { get; init; }
@@ -20,7 +26,7 @@ public sealed record UsageEvent
     [JsonPropertyName("cached")] public bool Cached { get; init; }
     [JsonPropertyName("stream")] public bool Stream { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
-    /// <summary>USD at the catalog's prices; null when the model's prices are unknown.</summary>
+    /// <summary>USD at the price book's prices for each kind of token; null when the model's prices are unknown.</summary>
     [JsonPropertyName("costUsd")] public decimal? CostUsd { get; init; }
     [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; init; }
     /// <summary>The quota reservation the recorder settles with this event; null when none was taken.</summary>

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Serialization;
@@ -12,18 +13,27 @@ namespace LlmProxy.Functions.Functions;
 /// <summary>
 /// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, whether its vendor is configured, and its
 /// context window, vision flag and prices; <c>GET /v1/models/{id}</c>: one of them (the SDKs' <c>models.retrieve</c>).
+/// For tenants (a tenant key, as OpenAI's SDKs send when they list models): which vendors are configured is not for
+/// everyone to read.
 /// </summary>
-public sealed class ModelsFunction(ModelListing models, ILogger<ModelsFunction> log)
+public sealed class ModelsFunction(ModelListing models, CallerAuthenticator authenticator, ILogger<ModelsFunction> log)
 {
     [Function("Models")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request) =>
-        Task.FromResult<IActionResult>(new JsonBodyResult<ChatModelList>(models.List(), ProxyJsonContext.Default.ChatModelList));
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            await authenticator.AuthenticateAsync(request);
+            return new JsonBodyResult<ChatModelList>(models.List(), ProxyJsonContext.Default.ChatModelList);
+        });
 
     private const string OneRoute = "v1/models/";
 
     /// <summary>A catch-all id, so that <c>mock/echo</c> works sent as it is or URL-encoded; read from the path, as both hosts give it.</summary>
     [Function("Model")]
     public Task<IActionResult> One([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OneRoute + "{*id}")] HttpRequest request) =>
-        ErrorResults.GuardAsync(log, () => Task.FromResult<IActionResult>(new JsonBodyResult<ChatModelInfo>(
-            models.Find((request.Path.Value ?? "")[(OneRoute.Length + 1)..]), ProxyJsonContext.Default.ChatModelInfo)));
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            await authenticator.AuthenticateAsync(request);
+            return new JsonBodyResult<ChatModelInfo>(models.Find((request.Path.Value ?? "")[(OneRoute.Length + 1)..]), ProxyJsonContext.Default.ChatModelInfo);
+        });
 }

@@ -31,6 +31,20 @@ public sealed class ApiKeyAdminTests : IAsyncLifetime
 
     private CallerAuthenticator Authenticator => _host.Services.GetRequiredService<CallerAuthenticator>();
 
+    [Theory]
+    [InlineData("pk|k_0123456789abcdef|ip")]
+    [InlineData("a|b")]
+    public async Task A_tenant_id_holding_the_publishable_windows_separator_is_refused(string tenant)
+    {
+        // A publishable key counts its windows as the pseudo-tenants pk|{keyId}|ip and pk|{keyId}|user, so a real
+        // tenant named like one would share (and could exhaust) that key's windows.
+        using var created = await _host.AnonymousClient.SendAsync(Admin(HttpMethod.Post, $"/api/admin/tenants/{Uri.EscapeDataString(tenant)}/keys"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        var error = JsonNode.Parse(await created.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
+        Assert.Equal("tenantId", error["param"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_key_is_shown_once_stored_hashed_listed_without_secret_and_revocable()
     {

@@ -23,6 +23,7 @@ public sealed class ResponseCacheEndToEndTests : IAsyncLifetime
             ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
             ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
+            ["LlmProxy:Admin:ApiKey"] = ProxyHost.TestAdminKey,
         });
     }
 
@@ -79,7 +80,7 @@ public sealed class ResponseCacheEndToEndTests : IAsyncLifetime
         // Cached answers do not count against the quota by default: only the vendor's one call is used.
         var quota = System.Text.Json.Nodes.JsonNode.Parse(await _host.Client.GetStringAsync("/api/quota?tenantId=acme&userId=ana", Ct))!;
         Assert.Equal(18, quota["used"]!.GetValue<long>());
-        var status = System.Text.Json.Nodes.JsonNode.Parse(await _host.AnonymousClient.GetStringAsync("/api/llm-proxy/status", Ct))!;
+        var status = await _host.OperatorStatusAsync(Ct);
         Assert.Equal(0.8, status["cacheHitRatio"]!.GetValue<double>(), 3);
     }
 

@@ -166,7 +166,7 @@ public sealed class DotNetClientTests : IAsyncLifetime
 
         Assert.Equal(["message", "type", "param", "code", "status"], error.Select(p => p.Key).Where(k => k != "provider"));
         Assert.Equal(("invalid_request_error", "invalid_request_error"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
-        var missing = await (await _host.AnonymousClient.GetAsync("/v1/models/x'y", Ct)).Content.ReadAsStringAsync(Ct);
+        var missing = await (await _host.Client.GetAsync("/v1/models/x'y", Ct)).Content.ReadAsStringAsync(Ct);
         var notFound = JsonNode.Parse(missing)!["error"]!.AsObject();
         Assert.Equal(["message", "type", "param", "code", "status"], notFound.Select(p => p.Key));
         // Readable JSON: an apostrophe or a '<' is written as itself, not as \u0027 or \u003C.

@@ -40,5 +40,9 @@ public sealed class AdminSessionsTests
     [InlineData("a,b", "\"a,b\"")]
     [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
     [InlineData("plain", "plain")]
+    [InlineData("  =1+1", "'  =1+1")]
+    [InlineData(" \u00a0@SUM(A1)", "' \u00a0@SUM(A1)")]
+    [InlineData("\n-1", "\"'\n-1\"")]
+    [InlineData("a -1", "a -1")]
     public void CSV_cells_cannot_start_a_formula(string value, string cell) => Assert.Equal(cell, RequestLogCsv.Cell(value));
 }

@@ -23,6 +23,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
         ["LlmProxy:Models:mock:echo:InputPricePerMillion"] = "1000",
         ["LlmProxy:Models:mock:echo:OutputPricePerMillion"] = "2000",
+        ["LlmProxy:Models:mock:echo:PricesAsOf"] = "2026-11-28",
     });
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();

@@ -52,6 +52,16 @@ public sealed partial class MainBicepTests
         Assert.Contains("type: 'SystemAssigned'", Bicep.Text);
     }
 
+    [Fact]
+    public void Platform_CORS_is_off_and_the_allowed_origins_go_to_the_apps_own_CORS_setting()
+    {
+        // The platform answers CORS before the worker runs and overrides the app's headers, among them the per-key
+        // answer for publishable keys, so its list stays empty and the origins become LlmProxy:Cors settings.
+        Assert.Contains("cors: {\n        allowedOrigins: []\n      }", Bicep.Text);
+        Assert.DoesNotContain("allowedOrigins: allowedOrigins", Bicep.Text);
+        Assert.Contains("'LlmProxy__Cors__AllowedOrigins__${i}'", Bicep.Text);
+    }
+
     [GeneratedRegex(@"@allowed\(\[(?<allowed>[^\]]*)\]\)\s*param planSku string = '(?<default>[^']+)'")]
     private static partial Regex PlanParameter();
 }

@@ -60,6 +60,7 @@ public sealed class FakeCohereVendor : FakeVendor
     {
         ["billed_units"] = new JsonObject { ["input_tokens"] = PromptTokens, ["output_tokens"] = CompletionTokens },
         ["tokens"] = new JsonObject { ["input_tokens"] = PromptTokens + 200, ["output_tokens"] = CompletionTokens + 2 },
+        ["cached_tokens"] = CachedPromptTokens,
     };
 
     protected override JsonObject Completion(HttpContext context, JsonObject body) => new()

@@ -30,8 +30,10 @@ public sealed class FakeDeepSeekVendor : OpenAIStyleFakeVendor
     protected override JsonObject Usage()
     {
         var usage = base.Usage();
-        usage["prompt_cache_hit_tokens"] = 0;
-        usage["prompt_cache_miss_tokens"] = PromptTokens;
+        // DeepSeek's own cache fields (hit + miss = prompt_tokens); reasoning in OpenAI's details.
+        usage["prompt_cache_hit_tokens"] = CachedPromptTokens;
+        usage["prompt_cache_miss_tokens"] = PromptTokens - CachedPromptTokens;
+        if (ReasoningTokens > 0) usage["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = ReasoningTokens };
         return usage;
     }
 
@@ -42,8 +44,19 @@ public sealed class FakeDeepSeekVendor : OpenAIStyleFakeVendor
         return message;
     }
 
+    /// <summary>DeepSeek's JSON output takes no schema.</summary>
+    protected override IReadOnlyList<string> ResponseFormats => ["text", "json_object"];
+
+    protected override string CallId(int index) => $"call_0{index}_fakeDeepSeek";
+
     protected override StreamScript Stream(HttpContext context, JsonObject body)
     {
+        var calls = Calls(body);
+        if (calls.Count > 0)
+        {
+            var script = base.Stream(context, body);
+            return script with { Opening = [KeepAlive, .. script.Opening] };
+        }
         var opening = new List<string> { KeepAlive, Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null)) };
         if (Reasons(body)) opening.Add(Frame(Chunk(body, new JsonObject { ["content"] = null, ["reasoning_content"] = Reasoning }, null)));
         var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;

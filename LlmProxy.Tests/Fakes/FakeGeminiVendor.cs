@@ -109,21 +109,21 @@ public sealed class FakeGeminiVendor : FakeVendor
         var response = new JsonObject
         {
             ["candidates"] = new JsonArray(candidate),
+            // Gemini's promptTokenCount includes the cached tokens; thoughts are counted apart from the candidates.
             ["usageMetadata"] = new JsonObject
             {
                 ["promptTokenCount"] = PromptTokens,
-                ["candidatesTokenCount"] = completionSoFar,
+                ["candidatesTokenCount"] = Math.Max(0, completionSoFar - ReasoningTokens),
                 ["totalTokenCount"] = PromptTokens + completionSoFar,
             },
             ["modelVersion"] = model,
             ["responseId"] = "fake-gemini-response",
         };
+        if (CachedPromptTokens > 0) response["usageMetadata"]!["cachedContentTokenCount"] = CachedPromptTokens;
+        if (ReasoningTokens > 0) response["usageMetadata"]!["thoughtsTokenCount"] = ReasoningTokens;
         if (!withUsage) response.Remove("usageMetadata");
         return response;
     }
-
-    /// <summary>When above zero, whole answers come from a thinking model: a thought part before the text, and thought tokens in the usage.</summary>
-    public int ThoughtsTokens { get; set; }
 
     public const string Thought = "Let me think.";
 
@@ -133,11 +133,9 @@ public sealed class FakeGeminiVendor : FakeVendor
     protected override JsonObject Completion(HttpContext context, JsonObject body)
     {
         var response = Response(Route(context).Model, Answer, "STOP", true, CompletionTokens);
-        if (ThoughtsTokens > 0)
-        {
+        // A thinking model (reasoning tokens reported): a thought part before the text.
+        if (ReasoningTokens > 0)
             response["candidates"]![0]!["content"]!["parts"]!.AsArray().Insert(0, new JsonObject { ["text"] = Thought, ["thought"] = true });
-            response["usageMetadata"]!["thoughtsTokenCount"] = ThoughtsTokens;
-        }
         return response;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Tests.Fakes;
@@ -6,9 +7,14 @@ namespace LlmProxy.Tests.Fakes;
 /// <summary>
 /// A stand-in for api.mistral.ai: OpenAI-like, but fields outside Mistral's schema (<c>stream_options</c>,
 /// <c>seed</c>, <c>user</c>, ...) get a 422, and the last text chunk of a stream carries finish reason and usage.
+/// Tool-call ids are nine letters and digits, any other is refused; its calls come without <c>type</c>, and a streamed
+/// answer sends each call whole in the chunk that ends the answer.
 /// </summary>
-public sealed class FakeMistralVendor : OpenAIStyleFakeVendor
+public sealed partial class FakeMistralVendor : OpenAIStyleFakeVendor
 {
+    [GeneratedRegex("^[a-zA-Z0-9]{9}$")]
+    private static partial Regex CallIdPattern();
+
     public const string Key = "fake-mistral-key";
 
     private static readonly HashSet<string> Fields =
@@ -43,9 +49,39 @@ public sealed class FakeMistralVendor : OpenAIStyleFakeVendor
         base.Validate(context, body);
     }
 
-    protected override StreamScript Stream(HttpContext context, JsonObject body) => new(
-        [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
-        piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
-        [Frame(Chunk(body, new JsonObject { ["content"] = "" }, "stop", Usage())), Done],
-        ErrorFrame("Service unavailable."));
+    protected override IReadOnlyList<string> ToolChoiceModes => ["none", "auto", "any", "required"];
+
+    protected override bool CallsNeedType => false;
+
+    protected override void ValidateToolCallId(string id, string path)
+    {
+        if (!CallIdPattern().IsMatch(id)) throw new VendorRejection(400, $"Tool call id was {id} but must be a-z, A-Z, 0-9, with a length of 9.");
+    }
+
+    protected override string CallId(int index) => $"FakeCall{index}";
+
+    protected override JsonObject Call(FakeToolCall call) => new()
+    {
+        ["id"] = call.Id, ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments },
+    };
+
+    protected override StreamScript Stream(HttpContext context, JsonObject body)
+    {
+        var calls = Calls(body);
+        if (calls.Count > 0)
+        {
+            var delta = new JsonObject
+            {
+                ["content"] = "",
+                ["tool_calls"] = new JsonArray(calls.Select((c, i) => { var call = Call(c); call["index"] = i; return (JsonNode)call; }).ToArray()),
+            };
+            return new([Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))], _ => [],
+                [Frame(Chunk(body, delta, "tool_calls", Usage())), Done], ErrorFrame("Service unavailable."));
+        }
+        return new(
+            [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
+            piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
+            [Frame(Chunk(body, new JsonObject { ["content"] = "" }, "stop", Usage())), Done],
+            ErrorFrame("Service unavailable."));
+    }
 }

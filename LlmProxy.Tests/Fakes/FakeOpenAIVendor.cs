@@ -15,7 +15,11 @@ public sealed class FakeOpenAIVendor : OpenAIStyleFakeVendor
     protected override JsonObject Usage()
     {
         var usage = base.Usage();
-        usage["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 };
+        usage["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = CachedPromptTokens, ["audio_tokens"] = 0 };
+        usage["completion_tokens_details"] = new JsonObject
+        {
+            ["reasoning_tokens"] = ReasoningTokens, ["audio_tokens"] = 0, ["accepted_prediction_tokens"] = 0, ["rejected_prediction_tokens"] = 0,
+        };
         return usage;
     }
 }

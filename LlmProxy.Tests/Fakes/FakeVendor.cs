@@ -9,6 +9,9 @@ namespace LlmProxy.Tests.Fakes;
 /// <summary>A request a fake vendor received: path and query, headers, JSON body.</summary>
 public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonObject Body);
 
+/// <summary>A function call a fake answers with: its id in the vendor's style, the function's name, the arguments' JSON text.</summary>
+public sealed record FakeToolCall(string Id, string Name, string Arguments);
+
 /// <summary>A request the fake refuses the way the real vendor would: status and message for its error body.</summary>
 public sealed class VendorRejection(int status, string message) : Exception(message)
 {
@@ -37,8 +40,22 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>The pieces of text a streamed answer is sent in; a whole answer is their concatenation.</summary>
     public IReadOnlyList<string> StreamPieces { get; set; } = ["Hello", " from", " the", " fake", " vendor."];
 
+    /// <summary>
+    /// The usage the vendor reports, in OpenAI's terms: <see cref="PromptTokens"/> counts every input token (the
+    /// cached and cache-written ones included), <see cref="CompletionTokens"/> every output token (reasoning included).
+    /// Each fake writes them in its vendor's own shape (Anthropic's <c>input_tokens</c> leaves the cache tokens out).
+    /// </summary>
     public int PromptTokens { get; set; } = 11;
     public int CompletionTokens { get; set; } = 7;
+
+    /// <summary>Prompt tokens read from the vendor's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    public int CachedPromptTokens { get; set; }
+
+    /// <summary>Prompt tokens written to the vendor's prompt cache (part of <see cref="PromptTokens"/>); only Anthropic reports them.</summary>
+    public int CacheWriteTokens { get; set; }
+
+    /// <summary>Reasoning tokens (part of <see cref="CompletionTokens"/>); Anthropic and Cohere do not report them apart.</summary>
+    public int ReasoningTokens { get; set; }
 
     /// <summary>When set, the stream pauses after its first content piece until the task completes.</summary>
     public Task? HoldStreamAfterFirstChunk { get; set; }
@@ -59,6 +76,34 @@ public abstract class FakeVendor : IAsyncDisposable
 
     /// <summary>When set, a whole answer is this body (status 200), whatever the request: a vendor gone wrong.</summary>
     public string? RawAnswer { get; set; }
+
+    /// <summary>The arguments of every function call the fake makes.</summary>
+    public string ToolArguments { get; set; } = FakeArguments;
+
+    public const string FakeArguments = "{\"city\":\"Paris\",\"days\":2}";
+
+    /// <summary>The functions the fake calls when offered tools (in parallel when several); null = the forced one or else the first.</summary>
+    public IReadOnlyList<string>? CallTools { get; set; }
+
+    /// <summary>
+    /// What a model offered tools does here: nothing when told not to, when no tool is offered, or when the last turn
+    /// brings tool results (it answers them in text); otherwise it calls the forced function, or <see cref="CallTools"/>,
+    /// or the first one.
+    /// </summary>
+    protected IReadOnlyList<FakeToolCall> ToolCallsFor(IReadOnlyList<string> offered, string? forced, bool none, bool answersResults, Func<int, string> id)
+    {
+        if (offered.Count == 0 || none || answersResults) return [];
+        IReadOnlyList<string> names = forced is not null ? [forced] : CallTools ?? [offered[0]];
+        return names.Select((name, i) => new FakeToolCall(id(i), name, ToolArguments)).ToList();
+    }
+
+    /// <summary>The arguments' JSON text cut in three pieces, as vendors stream them.</summary>
+    protected static IEnumerable<string> ArgumentPieces(string arguments)
+    {
+        var third = Math.Max(1, arguments.Length / 3);
+        for (var start = 0; start < arguments.Length; start += third)
+            yield return arguments[start..Math.Min(arguments.Length, start + third)];
+    }
 
     public static async Task<T> StartAsync<T>() where T : FakeVendor, new()
     {

@@ -12,7 +12,8 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
 {
     private ProxyHost _host = null!;
 
-    public async ValueTask InitializeAsync() => _host = await ProxyHost.StartAsync();
+    public async ValueTask InitializeAsync() =>
+        _host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Admin:ApiKey"] = ProxyHost.TestAdminKey });
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
@@ -109,7 +110,7 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Status_reports_version_uptime_vendors_store_and_queue()
     {
-        var status = (await _host.Client.GetFromJsonAsync<JsonObject>("/api/llm-proxy/status", TestContext.Current.CancellationToken))!;
+        var status = await _host.OperatorStatusAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("ok", status["status"]!.GetValue<string>());
         Assert.Matches(@"^\d+\.\d+\.\d+", status["version"]!.GetValue<string>());

@@ -23,6 +23,7 @@ public sealed class VendorResilienceTests : IAsyncLifetime
             ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
             ["LlmProxy:Providers:openai:BaseUrl"] = _vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
+            ["LlmProxy:Admin:ApiKey"] = ProxyHost.TestAdminKey,
         };
         foreach (var (key, value) in extra) settings[key] = value;
         return ProxyHost.StartAsync(settings);
@@ -93,7 +94,7 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         Assert.True(refused.Headers.RetryAfter!.Delta > TimeSpan.Zero);
         Assert.Equal(4, _vendor.Requests.Count);
 
-        var status = (await host.Client.GetFromJsonAsync<JsonObject>("/api/llm-proxy/status", TestContext.Current.CancellationToken))!;
+        var status = await host.OperatorStatusAsync(TestContext.Current.CancellationToken);
         var openai = status["providers"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "openai")!;
         Assert.Equal("open", openai["circuit"]!.GetValue<string>());
         Assert.Equal(4, openai["recentCalls"]!.GetValue<int>());

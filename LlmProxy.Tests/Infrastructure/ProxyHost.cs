@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Usage;
 using LlmProxy.Functions.Standalone;
@@ -9,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Tests.Infrastructure;
 
@@ -55,6 +59,18 @@ public sealed class ProxyHost : IAsyncDisposable
     public string DatabasePath => Path.Combine(DataDirectory, "proxy.db");
 
     public UsageRecorder Recorder => Services.GetRequiredService<UsageRecorder>();
+
+    /// <summary>An admin key for tests that need one (long enough for the start-up check).</summary>
+    public const string TestAdminKey = "test-admin-key-0123456789abcdef0123456789";
+
+    /// <summary>The operator's status report: the host must have an admin key set.</summary>
+    public async Task<JsonObject> OperatorStatusAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/llm-proxy/status");
+        request.Headers.Add(AdminKeyCheck.Header, Services.GetRequiredService<IOptionsMonitor<AdminOptions>>().CurrentValue.ApiKey);
+        using var response = await AnonymousClient.SendAsync(request, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!;
+    }
 
     /// <param name="settings">Configuration keys in ':' form, e.g. <c>LlmProxy:Providers:openai:ApiKey</c>.</param>
     /// <param name="dataDirectory">Reuse a data directory (to restart on the same database); a new temporary one otherwise.</param>

@@ -67,6 +67,18 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     }
 
     [Fact]
+    public async Task An_events_cache_reasoning_and_cost_figures_read_back_as_recorded()
+    {
+        var usage = Event("acme", "ana", 1000, 300, cost: 0.002165m) with { CachedPromptTokens = 400, CacheWriteTokens = 100, ReasoningTokens = 120 };
+
+        Assert.True(await RecordAsync(usage));
+
+        var read = Assert.Single(await Usage.ListAsync("acme", "ana", Period.Start, 10, Ct));
+        Assert.Equal((1000, 300, 400, 100, 120, 0.002165m),
+            (read.PromptTokens, read.CompletionTokens, read.CachedPromptTokens, read.CacheWriteTokens, read.ReasoningTokens, read.CostUsd));
+    }
+
+    [Fact]
     public async Task Reservations_fill_the_limit_exactly_and_recording_settles_them_to_the_real_usage()
     {
         for (var i = 0; i < 4; i++)

@@ -27,6 +27,22 @@ public sealed class CatalogTests
         Assert.Equal(200_000, models["anthropic/claude-3-opus"]!["context_window"]!.GetValue<int>());
         Assert.Equal((15m, 75m), (models["anthropic/claude-3-opus"]!["input_price_per_million"]!.GetValue<decimal>(), models["anthropic/claude-3-opus"]!["output_price_per_million"]!.GetValue<decimal>()));
         Assert.False(models["anthropic/claude-3-opus"]!["configured"]!.GetValue<bool>());
+        var haiku = models["anthropic/claude-haiku-4-5"]!;
+        Assert.Equal((1m, 0.10m, 1.25m, 5m), (haiku["input_price_per_million"]!.GetValue<decimal>(), haiku["cached_input_price_per_million"]!.GetValue<decimal>(),
+            haiku["cache_write_price_per_million"]!.GetValue<decimal>(), haiku["output_price_per_million"]!.GetValue<decimal>()));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", haiku["prices_as_of"]!.GetValue<string>());
+        Assert.Null(haiku["reasoning_price_per_million"]);
+    }
+
+    [Fact]
+    public async Task A_price_set_without_its_date_stops_the_start_naming_the_setting()
+    {
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => ProxyHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["LlmProxy:Models:openai:gpt-4o:CachedInputPricePerMillion"] = "1",
+        }));
+
+        Assert.Contains("LlmProxy:Models:openai:gpt-4o:PricesAsOf", failure.Message);
     }
 
     [Fact]
@@ -37,6 +53,7 @@ public sealed class CatalogTests
             ["LlmProxy:MockUnconfiguredProviders"] = "true",
             ["LlmProxy:Models:mock:echo:InputPricePerMillion"] = "1000000",
             ["LlmProxy:Models:mock:echo:OutputPricePerMillion"] = "2000000",
+            ["LlmProxy:Models:mock:echo:PricesAsOf"] = "2026-11-28",
             ["LlmProxy:Models:mock:parrot:Vision"] = "false",
         });
 
@@ -57,5 +74,6 @@ public sealed class CatalogTests
         Assert.Null(rows["lorem-unknown"].CostUsd);
         var listed = (await host.Client.GetFromJsonAsync<JsonObject>("/v1/models", Ct))!["data"]!.AsArray();
         Assert.Contains(listed, m => m!["id"]!.GetValue<string>() == "mock/parrot");
+        Assert.Equal("2026-11-28", listed.Single(m => m!["id"]!.GetValue<string>() == "mock/echo")!["prices_as_of"]!.GetValue<string>());
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using LlmProxy.Core.Providers.Images;
 using LlmProxy.Tests.Fakes;
 
 namespace LlmProxy.Tests.Vendors;
@@ -71,21 +70,18 @@ public sealed class ImageFetchTests
         Assert.Empty(rig.Fake.Requests);
     }
 
-    [Theory]
-    [InlineData("127.0.0.1", true)]
-    [InlineData("10.1.2.3", true)]
-    [InlineData("172.16.0.1", true)]
-    [InlineData("192.168.1.1", true)]
-    [InlineData("169.254.169.254", true)]
-    [InlineData("100.64.0.1", true)]
-    [InlineData("0.0.0.0", true)]
-    [InlineData("::1", true)]
-    [InlineData("::ffff:127.0.0.1", true)]
-    [InlineData("fe80::1", true)]
-    [InlineData("fd00:ec2::254", true)]
-    [InlineData("8.8.8.8", false)]
-    [InlineData("172.32.0.1", false)]
-    [InlineData("2606:4700:4700::1111", false)]
-    public void Address_rules_refuse_loopback_private_link_local_and_metadata(string address, bool isPrivate) =>
-        Assert.Equal(isPrivate, AddressRules.IsPrivate(IPAddress.Parse(address)));
+    [Fact]
+    public async Task A_failed_fetch_says_what_failed_without_the_socket_error()
+    {
+        await using var rig = await VendorRig.StartAsync("gemini", new Dictionary<string, string?> { ["LlmProxy:Images:AllowPrivateNetworks"] = "true" });
+        var closedPort = VendorErrorTests.ClosedPort();
+
+        using var response = await rig.Host.Client.PostAsync("/v1/chat/completions", ImageRequest($"http://127.0.0.1:{closedPort}/cat.png"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!["message"]!.GetValue<string>();
+        Assert.Contains("could not be fetched", message);
+        Assert.DoesNotContain("refused", message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain($"127.0.0.1:{closedPort}", message);
+    }
 }

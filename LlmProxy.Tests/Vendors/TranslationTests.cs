@@ -94,13 +94,14 @@ public sealed class TranslationTests
     public async Task Gemini_thinking_is_billed_as_output_but_is_not_answer_text()
     {
         await using var rig = await VendorRig.StartAsync("gemini");
-        ((FakeGeminiVendor)rig.Fake).ThoughtsTokens = 5;
+        (rig.Fake.CompletionTokens, rig.Fake.ReasoningTokens) = (12, 5);
 
         var (response, _) = await SendAsync(rig, """{"model":"gemini/gemini-2.5-pro","messages":[{"role":"user","content":"Why?"}]}""");
 
         var completion = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal("Hello from the fake vendor.", completion["choices"]![0]!["message"]!["content"]!.GetValue<string>());
         Assert.Equal((11, 12), (completion["usage"]!["prompt_tokens"]!.GetValue<int>(), completion["usage"]!["completion_tokens"]!.GetValue<int>()));
+        Assert.Equal(5, completion["usage"]!["completion_tokens_details"]!["reasoning_tokens"]!.GetValue<int>());
     }
 
     [Fact]

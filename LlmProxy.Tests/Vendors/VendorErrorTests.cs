@@ -37,6 +37,39 @@ public sealed class VendorErrorTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
         Assert.Equal(("provider_error", provider), (error["type"]!.GetValue<string>(), error["provider"]!.GetValue<string>()));
+        Assert.DoesNotContain("BytePosition", error["message"]!.GetValue<string>()); // what failed, not the parser's inside
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_unreachable_vendor_is_named_without_its_address_or_the_socket_error(bool stream)
+    {
+        var closedPort = ClosedPort();
+        var settings = VendorCase.All["openai"].Settings(new Uri($"http://127.0.0.1:{closedPort}/v1/"), "sk-any");
+        settings["LlmProxy:Resilience:MaxRetries"] = "0";
+        await using var host = await Infrastructure.ProxyHost.StartAsync(settings);
+
+        using var response = await host.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"openai/gpt-4o-mini","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!["message"]!.GetValue<string>();
+        Assert.Contains("openai", message);
+        Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+        Assert.DoesNotContain("127.0.0.1", message);
+        Assert.DoesNotContain("refused", message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
+    internal static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     [Fact]

@@ -12,6 +12,9 @@ FakeVendor[] fakes =
     await FakeVendor.StartAsync<FakeMistralVendor>(),
     await FakeVendor.StartAsync<FakeDeepSeekVendor>(),
 ];
+// Every fake reports prompt-cache and reasoning tokens (those its vendor reports), so the SDKs read them too.
+foreach (var fake in fakes)
+    (fake.CachedPromptTokens, fake.CacheWriteTokens, fake.ReasoningTokens) = (4, fake is FakeAnthropicVendor ? 2 : 0, 3);
 var urls = new JsonObject();
 foreach (var fake in fakes)
     urls[fake.ProviderName] = new JsonObject { ["rootUrl"] = fake.RootUrl.ToString(), ["baseUrl"] = fake.ProxyBaseUrl.ToString(), ["apiKey"] = fake.ApiKey };

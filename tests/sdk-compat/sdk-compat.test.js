@@ -26,6 +26,9 @@ for (const vendor of ['openai', 'deepseek']) {
     assert.equal(completion.choices[0].message.content, ANSWER);
     assert.equal(completion.choices[0].finish_reason, 'stop');
     assert.deepEqual([completion.usage.prompt_tokens, completion.usage.completion_tokens], [11, 7]);
+    assert.equal(completion.usage.completion_tokens_details.reasoning_tokens, 3);
+    if (vendor === 'openai') assert.equal(completion.usage.prompt_tokens_details.cached_tokens, 4);
+    else assert.deepEqual([completion.usage.prompt_cache_hit_tokens, completion.usage.prompt_cache_miss_tokens], [4, 7]);
   });
 
   test(`openai SDK parses the ${vendor} fake's stream`, async () => {
@@ -57,7 +60,8 @@ test('anthropic SDK parses the anthropic fake\'s whole answer', async () => {
   const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, system: 'Be brief.', messages: user });
   assert.equal(message.content[0].text, ANSWER);
   assert.equal(message.stop_reason, 'end_turn');
-  assert.deepEqual([message.usage.input_tokens, message.usage.output_tokens], [11, 7]);
+  // input_tokens leaves out the 4 tokens read from and the 2 written to the cache.
+  assert.deepEqual([message.usage.input_tokens, message.usage.cache_read_input_tokens, message.usage.cache_creation_input_tokens, message.usage.output_tokens], [5, 4, 2, 7]);
 });
 
 test('anthropic SDK parses the anthropic fake\'s named-event stream', async () => {
@@ -70,7 +74,7 @@ test('anthropic SDK parses the anthropic fake\'s named-event stream', async () =
   assert.ok(pieces.length >= 5, 'text arrives in pieces');
   assert.equal(message.content[0].text, ANSWER);
   assert.equal(message.stop_reason, 'end_turn');
-  assert.deepEqual([message.usage.input_tokens, message.usage.output_tokens], [11, 7]);
+  assert.deepEqual([message.usage.input_tokens, message.usage.cache_read_input_tokens, message.usage.cache_creation_input_tokens, message.usage.output_tokens], [5, 4, 2, 7]);
 });
 
 test('anthropic fake refuses what the real API refuses, and the SDK reads its error', async () => {
@@ -88,7 +92,9 @@ test('@google/genai parses the gemini fake\'s whole answer', async () => {
   });
   assert.equal(response.text, ANSWER);
   assert.equal(response.candidates[0].finishReason, 'STOP');
-  assert.deepEqual([response.usageMetadata.promptTokenCount, response.usageMetadata.candidatesTokenCount], [11, 7]);
+  // promptTokenCount includes the cached tokens; the 3 thinking tokens are counted apart from the candidates.
+  const usage = response.usageMetadata;
+  assert.deepEqual([usage.promptTokenCount, usage.cachedContentTokenCount, usage.candidatesTokenCount, usage.thoughtsTokenCount], [11, 4, 4, 3]);
 });
 
 test('@google/genai parses the gemini fake\'s data-only stream', async () => {
@@ -98,7 +104,8 @@ test('@google/genai parses the gemini fake\'s data-only stream', async () => {
   for await (const chunk of stream) { text += chunk.text ?? ''; last = chunk; }
   assert.equal(text, ANSWER);
   assert.equal(last.candidates[0].finishReason, 'STOP');
-  assert.deepEqual([last.usageMetadata.promptTokenCount, last.usageMetadata.candidatesTokenCount], [11, 7]);
+  const usage = last.usageMetadata;
+  assert.deepEqual([usage.promptTokenCount, usage.cachedContentTokenCount, usage.candidatesTokenCount, usage.thoughtsTokenCount], [11, 4, 4, 3]);
 });
 
 const cohere = () => new CohereClientV2({ token: fakes.urls.cohere.apiKey, environment: fakes.urls.cohere.rootUrl, maxRetries: 0 });
@@ -107,7 +114,7 @@ test('cohere-ai parses the cohere fake\'s whole answer', async () => {
   const response = await cohere().chat({ model: 'command-a-03-2025', messages: user });
   assert.equal(response.message.content[0].text, ANSWER);
   assert.equal(response.finishReason, 'COMPLETE');
-  assert.deepEqual([response.usage.billedUnits.inputTokens, response.usage.billedUnits.outputTokens], [11, 7]);
+  assert.deepEqual([response.usage.billedUnits.inputTokens, response.usage.billedUnits.outputTokens, response.usage.cachedTokens], [11, 7, 4]);
 });
 
 test('cohere-ai parses the cohere fake\'s named-event stream', async () => {
@@ -123,7 +130,7 @@ test('cohere-ai parses the cohere fake\'s named-event stream', async () => {
   assert.equal(text, ANSWER);
   assert.deepEqual([types[0], types.at(-1)], ['message-start', 'message-end']);
   assert.equal(end.delta.finishReason, 'COMPLETE');
-  assert.deepEqual([end.delta.usage.billedUnits.inputTokens, end.delta.usage.billedUnits.outputTokens], [11, 7]);
+  assert.deepEqual([end.delta.usage.billedUnits.inputTokens, end.delta.usage.billedUnits.outputTokens, end.delta.usage.cachedTokens], [11, 7, 4]);
 });
 
 const mistral = () => new Mistral({ apiKey: fakes.urls.mistral.apiKey, serverURL: fakes.urls.mistral.rootUrl });

@@ -39,15 +39,23 @@ public sealed class PublishableKeyGate(RateLimiter rateLimiter, IOptions<Publish
         return call;
     }
 
-    /// <summary>A key id never holds '|', so these groups never meet a real tenant's windows unless one is named like them.</summary>
+    /// <summary>The first field beyond the element's call shape: tools, formats, or any field the proxy does not model.</summary>
+    private static string? FirstVendorOption(ChatRequest request) =>
+        request.Tools is not null ? "tools"
+        : request.ToolChoice is not null ? "tool_choice"
+        : request.ParallelToolCalls is not null ? "parallel_tool_calls"
+        : request.ResponseFormat is not null ? "response_format"
+        : request.AdditionalProperties?.Keys.FirstOrDefault();
+
+    /// <summary>Tenant ids never hold '|' (<see cref="RequestValidator.CheckTenantId"/>), so these groups never meet a real tenant's windows.</summary>
     private static string Group(string keyId, string kind) => $"pk|{keyId}|{kind}";
 
     private static ProxyCall Bound(PublishableKeyPolicy policy, ProxyCall call, PublishableKeyOptions settings)
     {
         var request = call.Request;
         if (!call.Stream) throw ProxyException.BadRequest("A publishable key's call must stream (\"stream\": true), as the element does.", "stream");
-        if (request.AdditionalProperties is { Count: > 0 } extra)
-            throw ProxyException.BadRequest($"A publishable key's call may not send '{extra.Keys.First()}' (no tools, formats or other vendor options).", extra.Keys.First());
+        if (FirstVendorOption(request) is { } option)
+            throw ProxyException.BadRequest($"A publishable key's call may not send '{option}' (no tools, formats or other vendor options).", option);
         if (request.N is > 1) throw ProxyException.BadRequest("A publishable key's call asks for one answer ('n' at most 1).", "n");
         if (!policy.AllowsModel(call.Provider, call.Model))
             throw new ProxyException(403, ErrorTypes.PermissionDenied, $"This publishable key may not call '{call.Provider}/{call.Model}'.", "model");

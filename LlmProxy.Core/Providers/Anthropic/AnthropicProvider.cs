@@ -7,7 +7,8 @@ namespace LlmProxy.Core.Providers.Anthropic;
 
 /// <summary>
 /// Anthropic Messages (<c>POST /v1/messages</c>, <c>x-api-key</c>, <c>anthropic-version</c>). Streams are named SSE
-/// events; <c>message_delta</c> carries the output token count so far (cumulative, so it is assigned, not added).
+/// events; <c>message_start</c> carries the input and cache token counts, <c>message_delta</c> the counts so far
+/// (cumulative, so they are assigned, not added).
 /// </summary>
 public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
 {
@@ -23,8 +24,10 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
+        var calls = answer.Content.Where(b => b.Type == "tool_use")
+            .Select(b => CanonicalAnswer.ToolCall(b.Id ?? "", b.Name ?? "", b.Input?.GetRawText() ?? "{}")).ToList();
         return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
-            .Completion(text, FinishReason(answer.StopReason), ChatUsage.Of(answer.Usage?.PromptTokens ?? 0, answer.Usage?.OutputTokens ?? 0));
+            .Completion(text, FinishReason(answer.StopReason), (answer.Usage ?? new AnthropicUsage()).ToCanonical(), calls);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -33,11 +36,10 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
-        var promptTokens = 0;
-        var outputTokens = 0;
+        var tools = new AnthropicToolStream(answer);
+        var usage = new AnthropicUsage();
 
-        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent,
-            static type => type is "ping" or "content_block_start" or "content_block_stop");
+        var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent, static type => type is "ping");
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.Data is not { } e) continue;
@@ -46,20 +48,21 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
                 case "message_start":
                     answer.Id = e.Message?.Id ?? answer.Id;
                     answer.Model = e.Message?.Model ?? answer.Model;
-                    promptTokens = e.Message?.Usage?.PromptTokens ?? 0;
-                    outputTokens = e.Message?.Usage?.OutputTokens ?? 0;
+                    usage = usage.With(e.Message?.Usage);
                     yield return answer.Start();
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
                     yield return answer.Text(e.Delta.Text ?? "");
                     break;
+                case "content_block_start" or "content_block_delta" or "content_block_stop":
+                    if (tools.Read(e) is { } fragment) yield return fragment;
+                    break;
                 case "message_delta":
-                    outputTokens = e.Usage?.OutputTokens ?? outputTokens;
-                    if (e.Usage?.InputTokens is not null) promptTokens = e.Usage.PromptTokens;
+                    usage = usage.With(e.Usage);
                     if (e.Delta?.StopReason is { } stop) yield return answer.Finish(FinishReason(stop));
                     break;
                 case "message_stop":
-                    yield return answer.Usage(ChatUsage.Of(promptTokens, outputTokens));
+                    yield return answer.Usage(usage.ToCanonical());
                     yield break;
                 case "error":
                     throw VendorErrorMapper.MidStream(Name, e.Error?.Message);

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Anthropic;
 
@@ -16,24 +19,48 @@ internal sealed record AnthropicRequest
     public IReadOnlyList<string>? StopSequences { get; init; }
     public bool? Stream { get; init; }
     public AnthropicMetadata? Metadata { get; init; }
+    public IReadOnlyList<AnthropicTool>? Tools { get; init; }
+    public AnthropicToolChoice? ToolChoice { get; init; }
+}
+
+internal sealed record AnthropicTool
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required JsonElement InputSchema { get; init; }
+    public bool? Strict { get; init; }
+}
+
+/// <summary><c>{type: auto | any | tool | none, name?, disable_parallel_tool_use?}</c>.</summary>
+internal sealed record AnthropicToolChoice
+{
+    public required string Type { get; init; }
+    public string? Name { get; init; }
+    public bool? DisableParallelToolUse { get; init; }
 }
 
 internal sealed record AnthropicMetadata(string UserId);
 
 internal sealed record AnthropicMessage(string Role, List<AnthropicBlock> Content);
 
+/// <summary>A content block: text, image, tool_use (<c>id</c>, <c>name</c>, <c>input</c>) or tool_result (<c>tool_use_id</c>, <c>content</c>).</summary>
 internal sealed record AnthropicBlock
 {
     public required string Type { get; init; }
     public string? Text { get; init; }
     public AnthropicImageSource? Source { get; init; }
+    public string? Id { get; init; }
+    public string? Name { get; init; }
+    public JsonElement? Input { get; init; }
+    public string? ToolUseId { get; init; }
+    public IReadOnlyList<AnthropicBlock>? Content { get; init; }
 }
 
 internal sealed record AnthropicImageSource
 {
     public required string Type { get; init; }
     public string? MediaType { get; init; }
-    public string? Data { get; init; }
+    public Base64Data? Data { get; init; }
     public string? Url { get; init; }
 }
 
@@ -53,14 +80,33 @@ internal sealed record AnthropicUsage
     public int? CacheCreationInputTokens { get; init; }
     public int? CacheReadInputTokens { get; init; }
 
-    /// <summary>Every input token is billed, cached or not, so the prompt count includes the cache figures.</summary>
-    [JsonIgnore]
-    public int PromptTokens => (InputTokens ?? 0) + (CacheCreationInputTokens ?? 0) + (CacheReadInputTokens ?? 0);
+    /// <summary>
+    /// Canonical usage: Anthropic's <c>input_tokens</c> leaves out the tokens read from and written to the cache, which
+    /// are billed too, so the prompt count adds them (as OpenAI's <c>prompt_tokens</c> includes its cached tokens).
+    /// Thinking tokens are part of <c>output_tokens</c> and not reported apart.
+    /// </summary>
+    public ChatUsage ToCanonical() => ChatUsage.Of(
+        (InputTokens ?? 0) + (CacheCreationInputTokens ?? 0) + (CacheReadInputTokens ?? 0), OutputTokens ?? 0,
+        CacheReadInputTokens, CacheCreationInputTokens, reasoning: null);
+
+    /// <summary>
+    /// A stream's usage so far, updated by a later event's figures: <c>message_delta</c> counts are cumulative, so
+    /// each figure it carries replaces the earlier one.
+    /// </summary>
+    public AnthropicUsage With(AnthropicUsage? later) => later is null ? this : new()
+    {
+        InputTokens = later.InputTokens ?? InputTokens,
+        OutputTokens = later.OutputTokens ?? OutputTokens,
+        CacheCreationInputTokens = later.CacheCreationInputTokens ?? CacheCreationInputTokens,
+        CacheReadInputTokens = later.CacheReadInputTokens ?? CacheReadInputTokens,
+    };
 }
 
 internal sealed record AnthropicStreamEvent
 {
     public string Type { get; init; } = "";
+    public int Index { get; init; }
+    public AnthropicBlock? ContentBlock { get; init; }
     public AnthropicResponse? Message { get; init; }
     public AnthropicDelta? Delta { get; init; }
     public AnthropicUsage? Usage { get; init; }
@@ -71,6 +117,7 @@ internal sealed record AnthropicDelta
 {
     public string? Type { get; init; }
     public string? Text { get; init; }
+    public string? PartialJson { get; init; }
     public string? StopReason { get; init; }
 }
 

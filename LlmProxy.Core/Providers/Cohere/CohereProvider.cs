@@ -60,11 +60,17 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         throw VendorErrorMapper.MidStream(Name, "Cohere ended the stream before message-end.");
     }
 
-    /// <summary>Billed units are what Cohere charges for; <c>tokens</c> also counts its prompt template.</summary>
-    private static ChatUsage? Usage(CohereUsage? usage) =>
-        (usage?.BilledUnits ?? usage?.Tokens) is { } tokens
-            ? ChatUsage.Of((int)(tokens.InputTokens ?? 0), (int)(tokens.OutputTokens ?? 0))
-            : null;
+    /// <summary>
+    /// Billed units are what Cohere charges for; <c>tokens</c> also counts its prompt template. Cached tokens are
+    /// taken as part of the prompt, never more than it.
+    /// </summary>
+    private static ChatUsage? Usage(CohereUsage? usage)
+    {
+        if (usage is null || (usage.BilledUnits ?? usage.Tokens) is not { } tokens) return null;
+        var prompt = (int)(tokens.InputTokens ?? 0);
+        return ChatUsage.Of(prompt, (int)(tokens.OutputTokens ?? 0),
+            usage.CachedTokens is { } cached ? Math.Min((int)cached, prompt) : null, cacheWrite: null, reasoning: null);
+    }
 
     internal static string FinishReason(string? reason) => reason switch
     {

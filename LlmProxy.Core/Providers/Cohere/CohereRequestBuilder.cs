@@ -1,5 +1,6 @@
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers.Capabilities;
 
 namespace LlmProxy.Core.Providers.Cohere;
 
@@ -17,6 +18,7 @@ internal static class CohereRequestBuilder
         var messages = request.Messages ?? [];
         RequestShaping.RefuseExtraFields(Vendor, request, "top_k", "presence_penalty", "frequency_penalty");
         RequestShaping.RefuseSeveralChoices(Vendor, request);
+        VendorCapabilities.Refuse(CohereProvider.ProviderName, request);
         RequestShaping.RefuseToolMessages(Vendor, messages);
 
         return new CohereRequest

@@ -53,6 +53,8 @@ internal sealed record CohereUsage
 {
     public CohereTokens? BilledUnits { get; init; }
     public CohereTokens? Tokens { get; init; }
+    /// <summary>Prompt tokens that hit Cohere's inference cache.</summary>
+    public double? CachedTokens { get; init; }
 }
 
 internal sealed record CohereTokens

@@ -77,9 +77,13 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
     private static string Text(GeminiCandidate candidate) =>
         string.Concat(candidate.Content?.Parts.Where(p => p.Thought != true).Select(p => p.Text) ?? []);
 
-    /// <summary>Thinking tokens are billed as output, so they count as completion tokens.</summary>
+    /// <summary>
+    /// Thinking tokens are billed as output, so they count as completion tokens (and as its reasoning tokens);
+    /// <c>promptTokenCount</c> already includes the cached tokens, as OpenAI's <c>prompt_tokens</c> does.
+    /// </summary>
     private static ChatUsage? Usage(GeminiUsage? usage) =>
-        usage is null ? null : ChatUsage.Of(usage.PromptTokenCount, usage.CandidatesTokenCount + usage.ThoughtsTokenCount);
+        usage is null ? null : ChatUsage.Of(usage.PromptTokenCount, usage.CandidatesTokenCount + (usage.ThoughtsTokenCount ?? 0),
+            usage.CachedContentTokenCount, cacheWrite: null, usage.ThoughtsTokenCount);
 
     private static string ResponseId(GeminiResponse response) => response.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N");
 

@@ -1,5 +1,6 @@
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers.Capabilities;
 using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Gemini;
@@ -17,7 +18,9 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
     {
         var messages = request.Messages ?? [];
         RequestShaping.RefuseExtraFields(Vendor, request, "top_k", "presence_penalty", "frequency_penalty");
+        VendorCapabilities.Refuse(GeminiProvider.ProviderName, request);
         RequestShaping.RefuseToolMessages(Vendor, messages);
+        var fetches = images.ForRequest(request);
 
         var system = new List<GeminiPart>();
         var contents = new List<GeminiContent>();
@@ -30,7 +33,7 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
                 continue;
             }
             var role = message.Role == ChatRoles.Assistant ? "model" : "user";
-            var parts = await PartsAsync(message.Content, $"messages[{i}].content", cancellationToken).ConfigureAwait(false);
+            var parts = await PartsAsync(message.Content, $"messages[{i}].content", fetches, cancellationToken).ConfigureAwait(false);
             if (contents.Count > 0 && contents[^1].Role == role) contents[^1].Parts.AddRange(parts);
             else contents.Add(new GeminiContent { Role = role, Parts = parts });
         }
@@ -56,7 +59,7 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
         };
     }
 
-    private async Task<List<GeminiPart>> PartsAsync(MessageContent? content, string path, CancellationToken cancellationToken)
+    private static async Task<List<GeminiPart>> PartsAsync(MessageContent? content, string path, ImageFetches fetches, CancellationToken cancellationToken)
     {
         if (content?.Parts is not { } parts) return [new GeminiPart { Text = content?.Text ?? "" }];
         var result = new List<GeminiPart>(parts.Count);
@@ -71,8 +74,8 @@ internal sealed class GeminiRequestBuilder(ImageFetcher images)
             var url = part.ImageUrl?.Url ?? throw ProxyException.BadRequest("An image part needs a URL.", $"{path}[{i}]");
             var image = InlineImage.IsDataUrl(url)
                 ? InlineImage.FromDataUrl(url)
-                : await images.FetchAsync(url, $"{path}[{i}].image_url.url", cancellationToken).ConfigureAwait(false);
-            result.Add(new GeminiPart { InlineData = new GeminiBlob(image.MediaType, image.Base64) });
+                : await fetches.FetchAsync(url, $"{path}[{i}].image_url.url", cancellationToken).ConfigureAwait(false);
+            result.Add(new GeminiPart { InlineData = new GeminiBlob(image.MediaType, image.Data) });
         }
         return result;
     }

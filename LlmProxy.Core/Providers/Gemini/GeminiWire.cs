@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Providers.Images;
 
 namespace LlmProxy.Core.Providers.Gemini;
 
@@ -25,7 +26,7 @@ internal sealed record GeminiPart
     public bool? Thought { get; init; }
 }
 
-internal sealed record GeminiBlob(string MimeType, string Data);
+internal sealed record GeminiBlob(string MimeType, Base64Data Data);
 
 internal sealed record GeminiGenerationConfig
 {
@@ -59,16 +60,23 @@ internal sealed record GeminiCandidate
 
 internal sealed record GeminiUsage
 {
+    /// <summary>Every prompt token, the ones read from a context cache included.</summary>
     public int PromptTokenCount { get; init; }
+    public int? CachedContentTokenCount { get; init; }
+    /// <summary>The answer's tokens, without the thinking tokens.</summary>
     public int CandidatesTokenCount { get; init; }
-    public int ThoughtsTokenCount { get; init; }
+    public int? ThoughtsTokenCount { get; init; }
 }
 
 internal sealed record GeminiPromptFeedback(string? BlockReason);
 
 internal sealed record GeminiError(int? Code, string? Message, string? Status);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Metadata only, no fast-path serializer: the fast path writes a whole request into one buffer before sending it, which
+// for inline images is the request's full size again (a buffer grown by doubling, kept by the array pool); without it
+// the request is written to the connection value by value, so at most one image's base64 is buffered at a time.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;

@@ -10,7 +10,8 @@ namespace LlmProxy.Core.Providers.Mistral;
 /// Mistral's Chat Completions: OpenAI's shape, but Mistral refuses fields it does not document (422), so the
 /// request is cut to its schema: <c>seed</c> becomes <c>random_seed</c>, <c>max_completion_tokens</c> becomes
 /// <c>max_tokens</c>, <c>stream_options</c> and <c>user</c> are never sent (the last stream chunk carries usage
-/// unasked), <c>developer</c> turns become <c>system</c>, and other unknown fields get a 400.
+/// unasked), <c>developer</c> turns become <c>system</c>, and other unknown fields get a 400. Tool-call ids are
+/// held to Mistral's nine letters and digits.
 /// </summary>
 public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> options) : OpenAICompatibleProvider(http, options)
 {
@@ -32,7 +33,7 @@ public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> 
         if (request.Seed is { } seed) extra["random_seed"] = JsonSerializer.SerializeToElement(seed, Serialization.ProxyJsonContext.Default.Int64);
         return request with
         {
-            Messages = RequestShaping.DeveloperAsSystem(request.Messages),
+            Messages = MistralToolCallIds.Conform(RequestShaping.DeveloperAsSystem(request.Messages)),
             MaxTokens = request.RequestedMaxTokens,
             MaxCompletionTokens = null,
             Seed = null,

@@ -11,7 +11,8 @@ namespace LlmProxy.Core.Providers.Mock;
 /// <summary>
 /// The built-in vendor: deterministic, offline, streams word by word. Model <c>echo</c> repeats the last user
 /// message; any other model answers a fixed sentence that names the model and quotes the message. It stands in
-/// for vendors without an API key when <see cref="ProxyOptions.MockUnconfiguredProviders"/> is on.
+/// for vendors without an API key when <see cref="ProxyOptions.MockUnconfiguredProviders"/> is on. Offered tools, it
+/// calls one (<see cref="MockToolCall"/>).
 /// </summary>
 public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOptions> options, TimeProvider clock) : IChatProvider
 {
@@ -22,58 +23,53 @@ public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOption
 
     public Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
-        var (answer, finish) = Answer(request);
-        var completion = new ChatCompletion
-        {
-            Id = ResponseId(request),
-            Created = clock.GetUtcNow().ToUnixTimeSeconds(),
-            Model = request.Model ?? "",
-            Choices = [new ChatChoice { Index = 0, Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(answer) }, FinishReason = finish }],
-            Usage = ChatUsage.Of(tokens.CountPrompt(request.Messages ?? []), tokens.CountText(answer)),
-        };
+        var (answer, finish, call) = Answer(request);
+        var completion = new CanonicalAnswer(ResponseId(request), request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds())
+            .Completion(answer, finish, Usage(request, answer, call), call is null ? null : [call]);
         return Task.FromResult(completion);
     }
 
     public async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (answer, finish) = Answer(request);
-        var id = ResponseId(request);
-        var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var model = request.Model ?? "";
+        var (answer, finish, call) = Answer(request);
+        var chunks = new CanonicalAnswer(ResponseId(request), request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
         var delay = TimeSpan.FromMilliseconds(options.Value.For(ProviderName).ChunkDelayMs);
 
-        ChatCompletionChunk Chunk(ChatDelta delta, string? finishReason = null) => new()
-        {
-            Id = id, Created = created, Model = model,
-            Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
-        };
-
-        yield return Chunk(new ChatDelta { Role = ChatRoles.Assistant, Content = "" });
+        yield return chunks.Start();
         foreach (var piece in SplitWords(answer))
         {
             if (delay > TimeSpan.Zero) await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            yield return Chunk(new ChatDelta { Content = piece });
+            yield return chunks.Text(piece);
         }
-        yield return Chunk(new ChatDelta(), finish);
-        yield return new ChatCompletionChunk
+        if (call is not null)
         {
-            Id = id, Created = created, Model = model, Choices = [],
-            Usage = ChatUsage.Of(tokens.CountPrompt(request.Messages ?? []), tokens.CountText(answer)),
-        };
+            yield return chunks.ToolCallStart(0, call.Id!, call.Function!.Name!);
+            // In two pieces, as vendors stream arguments: a reader must join them.
+            var arguments = call.Function.Arguments!;
+            var half = arguments.Length / 2;
+            yield return chunks.ToolCallArguments(0, arguments[..half]);
+            yield return chunks.ToolCallArguments(0, arguments[half..]);
+        }
+        yield return chunks.Finish(finish);
+        yield return chunks.Usage(Usage(request, answer, call));
     }
 
-    private (string Answer, string FinishReason) Answer(ChatRequest request)
+    private ChatUsage Usage(ChatRequest request, string answer, ChatToolCall? call) =>
+        ChatUsage.Of(tokens.CountPrompt(request.Messages ?? []), tokens.CountText(answer) + tokens.CountText(call?.Function?.Arguments));
+
+    private static (string Answer, string FinishReason, ChatToolCall? Call) Answer(ChatRequest request)
     {
         var lastUser = request.Messages?.LastOrDefault(m => m.Role == ChatRoles.User)?.Content?.JoinedText() ?? "";
+        if (MockToolCall.For(request, lastUser) is { } call) return ("", FinishReasons.ToolCalls, call);
         var answer = request.Model == "echo" ? lastUser : $"Mock answer from {request.Model}: {lastUser}";
         var limit = request.RequestedMaxTokens;
         if (limit is > 0)
         {
             var words = SplitWords(answer).ToList();
-            if (words.Count > limit) return (string.Concat(words.Take(limit.Value)), FinishReasons.Length);
+            if (words.Count > limit) return (string.Concat(words.Take(limit.Value)), FinishReasons.Length, null);
         }
-        return (answer, FinishReasons.Stop);
+        return (answer, FinishReasons.Stop, null);
     }
 
     /// <summary>Words with their following whitespace, so the pieces concatenate back to the text.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Providers.Capabilities;
 using LlmProxy.Core.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -22,18 +23,33 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
         ? request.Stream == true && request.StreamOptions == WithUsage ? request : request with { Stream = true, StreamOptions = WithUsage }
         : request is { Stream: null, StreamOptions: null } ? request : request with { Stream = null, StreamOptions = null };
 
+    /// <summary>
+    /// The vendor's usage in OpenAI's shape; the default takes it as it is. A vendor that reports a figure in a field
+    /// of its own (DeepSeek's cache hits) adds it here, so accounting and callers read one shape.
+    /// </summary>
+    protected virtual ChatUsage Usage(ChatUsage usage) => usage;
+
+    /// <summary>The request for this vendor, once the capability table allows what it asks for.</summary>
+    private ChatRequest Prepare(ChatRequest request, bool stream)
+    {
+        VendorCapabilities.Refuse(Name, request);
+        return Shape(request, stream);
+    }
+
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(Shape(request, stream: false), cancellationToken).ConfigureAwait(false);
-        return await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(Prepare(request, stream: false), cancellationToken).ConfigureAwait(false);
+        var completion = ToolCallFragments.Complete(await ReadAnswerAsync(response, ProxyJsonContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false));
+        return completion.Usage is { } usage ? completion with { Usage = Usage(usage) } : completion;
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(Shape(request, stream: true), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(Prepare(request, stream: true), cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var fragments = new ToolCallFragments();
         await foreach (var chunk in ReadChunksAsync(stream, cancellationToken).ConfigureAwait(false))
-            yield return chunk;
+            yield return fragments.Complete(chunk);
     }
 
     /// <summary>Stands for <c>data: [DONE]</c> among the parsed chunks; never leaves this class.</summary>
@@ -55,7 +71,8 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
             if (chunk.AdditionalProperties?.TryGetValue("error", out var error) == true)
                 throw VendorErrorMapper.MidStream(Name, error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m)
                     ? m.GetString() : error.ToString());
-            yield return chunk;
+            // Only the usage chunk carries usage: one copy per stream.
+            yield return chunk.Usage is { } usage ? chunk with { Usage = Usage(usage) } : chunk;
         }
     }
 

@@ -139,5 +139,11 @@ internal static class SqliteMigrations
         ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'secret';
         ALTER TABLE api_keys ADD COLUMN publishable_policy TEXT NULL;
         """,
+        // Usage fidelity: the prompt-cache and reasoning parts of each event's tokens, priced apart.
+        """
+        ALTER TABLE usage_events ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_events ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

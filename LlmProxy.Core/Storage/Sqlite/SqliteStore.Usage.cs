@@ -55,18 +55,21 @@ public sealed partial class SqliteStore
 
     private const string InsertUsageSql = """
         INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
-            estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd)
+            estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd,
+            cached_prompt_tokens, cache_write_tokens, reasoning_tokens)
         VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
-            $httpStatus, $cached, $stream, $error, $timestamp, $cost);
+            $httpStatus, $cached, $stream, $error, $timestamp, $cost, $cachedPrompt, $cacheWrite, $reasoning);
         """;
 
     private static readonly string[] UsageParameters = ["$id", "$tenant", "$user", "$provider", "$model", "$prompt", "$completion",
-        "$estimated", "$latency", "$status", "$httpStatus", "$cached", "$stream", "$error", "$timestamp", "$cost"];
+        "$estimated", "$latency", "$status", "$httpStatus", "$cached", "$stream", "$error", "$timestamp", "$cost",
+        "$cachedPrompt", "$cacheWrite", "$reasoning"];
 
     private static object?[] UsageValues(UsageEvent usage) =>
         [usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, usage.PromptTokens, usage.CompletionTokens,
          usage.Estimated, usage.LatencyMs, usage.Status, usage.HttpStatus, usage.Cached, usage.Stream, usage.Error,
-         usage.Timestamp.ToUnixTimeMilliseconds(), usage.CostUsd is { } cost ? (double)cost : null];
+         usage.Timestamp.ToUnixTimeMilliseconds(), usage.CostUsd is { } cost ? (double)cost : null,
+         usage.CachedPromptTokens, usage.CacheWriteTokens, usage.ReasoningTokens];
 
     private const string AddTokensSql = """
         INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
@@ -78,7 +81,8 @@ public sealed partial class SqliteStore
         await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = Command(connection, null, """
             SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, latency_ms,
-                   status, http_status, cached, stream, error, timestamp_ms, cost_usd
+                   status, http_status, cached, stream, error, timestamp_ms, cost_usd,
+                   cached_prompt_tokens, cache_write_tokens, reasoning_tokens
             FROM usage_events
             WHERE tenant_id = $tenant AND ($user IS NULL OR user_id = $user) AND timestamp_ms >= $from
             ORDER BY timestamp_ms DESC LIMIT $limit;
@@ -105,6 +109,9 @@ public sealed partial class SqliteStore
                 Error = reader.IsDBNull(13) ? null : reader.GetString(13),
                 Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
                 CostUsd = reader.IsDBNull(15) ? null : (decimal)reader.GetDouble(15),
+                CachedPromptTokens = reader.GetInt32(16),
+                CacheWriteTokens = reader.GetInt32(17),
+                ReasoningTokens = reader.GetInt32(18),
             });
         }
         return events;

@@ -54,6 +54,7 @@ beforeAll(async () => {
   proxy = await ProxyProcess.start({
     'LlmProxy:Models:mock:echo:InputPricePerMillion': String(inputPrice),
     'LlmProxy:Models:mock:echo:OutputPricePerMillion': String(outputPrice),
+    'LlmProxy:Models:mock:echo:PricesAsOf': '2026-11-28',
     'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
   });
   for (const [tenant, user, content] of seeds) {
