@@ -60,6 +60,8 @@ public static class ErrorTypes
     public const string PublishableKeyNotAllowed = "publishable_key_not_allowed";
     /// <summary>A publishable key used without an <c>Origin</c> header, or from an origin the key does not list.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
+    /// <summary>A platform key used from a web page (a request with an <c>Origin</c> header).</summary>
+    public const string PlatformKeyNotAllowed = "platform_key_not_allowed";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
     /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>

@@ -26,4 +26,7 @@ public sealed record ProxyCall(ChatRequest Request, string Provider, string Mode
 
     /// <summary>The front door's id for the request; the call's usage event and request-log entry take it as their id.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>The id of the key the call came with, for the request log (a platform key acts for many tenants).</summary>
+    public string? KeyId { get; init; }
 }

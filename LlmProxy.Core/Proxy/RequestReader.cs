@@ -22,14 +22,15 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     /// <summary><c>"cache": false</c> in a body skips the response cache; it is the proxy's, never sent to a vendor.</summary>
     public const string CacheField = "cache";
 
-    /// <param name="callerTenantId">The tenant of the caller's key; a body <c>tenantId</c> must equal it.</param>
-    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId)
+    /// <param name="caller">Who is calling: a tenant's key (a body <c>tenantId</c> must be its tenant) or a platform key (the body's <c>tenantId</c>, else <paramref name="headerTenant"/>, names the tenant).</param>
+    /// <param name="headerTenant">The <c>X-Tenant-Id</c> header, if any.</param>
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, CallerIdentity caller, string? headerTenant = null)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
         var noCache = CacheDisabled(extra);
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
-        var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
+        var tenantId = caller.TenantFor(StringField(extra, "tenantId") ?? headerTenant);
         var userId = StringField(extra, "userId") ?? request.User;
         return Complete(request, Without(extra, SeedOnlyFields), provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId, noCache);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
@@ -44,6 +45,8 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
 [JsonSerializable(typeof(NewApiKey))]
 [JsonSerializable(typeof(PublishableKeyPolicy))]
+[JsonSerializable(typeof(PlatformKeyPolicy))]
+[JsonSerializable(typeof(NewPlatformKey))]
 [JsonSerializable(typeof(QuotaOverride))]
 [JsonSerializable(typeof(QuotaOverrideView))]
 [JsonSerializable(typeof(UsageReport))]

@@ -40,6 +40,7 @@ public static class StandaloneHost
         builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Standalone);
         builder.Services.AddSingleton<StaticAssetCatalog>();
         builder.Services.AddHostedService<StandaloneTimer>();
+        builder.Services.AddHostedService<DevelopmentBanner>();
         // The slim builder leaves out the regex route constraint; UnknownRouteFunction's route uses it, as the Functions host allows.
         builder.Services.Configure<RouteOptions>(o => o.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -55,7 +56,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
 
         // The vendor reports exactly what admission estimates: the tokenizer's prompt count plus max_tokens.
         var body = await Seed("acme", "ana", "openai", "gpt-4o-mini", maxTokens).ReadAsByteArrayAsync(Ct);
-        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, "acme"));
+        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, new CallerIdentity("acme", "test")));
         vendor.PromptTokens = (int)estimate - maxTokens;
         vendor.CompletionTokens = maxTokens;
         await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(10 * estimate, null), Ct);

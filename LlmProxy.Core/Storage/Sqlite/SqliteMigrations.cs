@@ -145,5 +145,10 @@ internal static class SqliteMigrations
         ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE usage_events ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
         """,
+        // Platform keys (their tenants as JSON; stored under the empty tenant id) and the key each logged call came with.
+        """
+        ALTER TABLE api_keys ADD COLUMN platform_policy TEXT NULL;
+        ALTER TABLE request_log ADD COLUMN key_id TEXT NULL;
+        """,
     ];
 }

@@ -25,7 +25,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
     private static readonly string[] MetadataColumns =
     [
         "Id", "TenantId", "UserId", "Provider", "Model", "Status", "HttpStatus", "Stream", "Cached", "PromptTokens",
-        "CompletionTokens", "LatencyMs", "TimeToFirstTokenMs", "VendorRequestId", "Error", "BodiesTruncated", "At",
+        "CompletionTokens", "LatencyMs", "TimeToFirstTokenMs", "VendorRequestId", "Error", "BodiesTruncated", "At", "KeyId",
     ];
 
     /// <summary>
@@ -161,6 +161,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
         // Absent rather than null: Table Storage keeps no type for a null.
         if (entry.TimeToFirstTokenMs is { } ttft) row["TimeToFirstTokenMs"] = ttft;
         if (entry.VendorRequestId is { } vendorId) row["VendorRequestId"] = vendorId;
+        if (entry.KeyId is { } keyId) row["KeyId"] = keyId;
         if (entry.Error is { } error) row["Error"] = error;
         if (entry.RequestBody is { } request) row["RequestBody"] = request;
         if (entry.ResponseBody is { } response) row["ResponseBody"] = response;
@@ -183,6 +184,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
         LatencyMs = row.GetInt64("LatencyMs") ?? 0,
         TimeToFirstTokenMs = row.GetInt64("TimeToFirstTokenMs"),
         VendorRequestId = row.GetString("VendorRequestId"),
+        KeyId = row.GetString("KeyId"),
         Error = row.GetString("Error"),
         BodiesTruncated = row.GetBoolean("BodiesTruncated") ?? false,
         Timestamp = row.GetDateTimeOffset("At") ?? default,

@@ -60,6 +60,7 @@ var u = {
 	signIn: "Sign in",
 	signOut: "Sign out",
 	wrongKey: "That admin key is not valid.",
+	adminOff: "The dashboard is off on this server: it has no admin key. Set LlmProxy__Admin__ApiKey (or LlmProxy:Admin:ApiKey in local.settings.json), restart, and sign in with that value.",
 	sessionEnded: "Your session has ended; sign in again.",
 	overview: "Overview",
 	scopes: "Tenants and users",
@@ -149,6 +150,7 @@ var u = {
 	signIn: "Entrar",
 	signOut: "Salir",
 	wrongKey: "Esa clave de administración no es válida.",
+	adminOff: "El panel está desactivado en este servidor: no tiene clave de administración. Define LlmProxy__Admin__ApiKey (o LlmProxy:Admin:ApiKey en local.settings.json), reinicia y entra con ese valor.",
 	sessionEnded: "Tu sesión ha terminado; vuelve a entrar.",
 	overview: "Resumen",
 	scopes: "Inquilinos y usuarios",
@@ -6910,10 +6912,10 @@ var ec = document.getElementById("app"), tc = {
 }, nc = "";
 g(p(), !1), r(() => {
 	nc = h.sessionEnded, ic();
-}), window.addEventListener("hashchange", () => void oc()), rc();
+}), window.addEventListener("hashchange", () => void sc()), rc();
 async function rc() {
 	let e = await a("usage/session");
-	e ? (i(e.csrfToken), await oc()) : ic();
+	e ? (i(e.csrfToken), await sc()) : ic();
 }
 function ic() {
 	let e = s("input", {
@@ -6938,15 +6940,20 @@ function ic() {
 				body: JSON.stringify({ key: e.value }),
 				credentials: "same-origin"
 			});
-			r.ok ? (e.value = "", nc = "", i((await r.json()).csrfToken), await oc()) : (t.textContent = h.wrongKey, e.select());
+			r.ok ? (e.value = "", nc = "", i((await r.json()).csrfToken), await sc()) : (t.textContent = await ac(r), e.select());
 		}
 	}, s("h1", {}, h.signInTitle), s("label", { for: "admin-key" }, h.adminKey), e, t, s("button", {
 		type: "submit",
 		className: "primary"
 	}, h.signIn));
-	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), ac(ic)), s("main", {}, n)), e.focus();
+	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), oc(ic)), s("main", {}, n)), e.focus();
 }
-function ac(e) {
+async function ac(e) {
+	if (e.status === 401) return h.wrongKey;
+	let t = await e.json().catch(() => void 0);
+	return e.status === 403 && t?.error?.type === "permission_denied" ? h.adminOff : t?.error?.message ?? `${h.error}: HTTP ${e.status}`;
+}
+function oc(e) {
 	return s("button", {
 		type: "button",
 		id: "language",
@@ -6957,7 +6964,7 @@ function ac(e) {
 		}
 	}, h.language);
 }
-async function oc() {
+async function sc() {
 	let t = location.hash.slice(1) || "overview", n = t.startsWith("tenant/") ? "scopes" : t, r = (e, t) => s("a", {
 		href: `#${e}`,
 		"aria-current": n === e ? "page" : void 0
@@ -6965,7 +6972,7 @@ async function oc() {
 		id: "main",
 		"aria-busy": "true"
 	}, s("p", {}, h.loading));
-	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, ac(() => void oc()), s("button", {
+	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, oc(() => void sc()), s("button", {
 		type: "button",
 		id: "sign-out",
 		onclick: async () => {
@@ -6975,7 +6982,7 @@ async function oc() {
 			}), nc = "", ic();
 		}
 	}, h.signOut))), i);
-	let a = () => void oc(), o = s("div");
+	let a = () => void sc(), o = s("div");
 	try {
 		t.startsWith("tenant/") ? await $s(o, decodeURIComponent(t.slice(7)), tc, a) : t === "scopes" ? (o.append(s("div", { className: "toolbar" }, zs(tc.range, (e) => {
 			tc.range = e, a();
