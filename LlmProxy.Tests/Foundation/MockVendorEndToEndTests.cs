@@ -184,7 +184,7 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"temperature\":\"hot\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"tenantId\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
-    [InlineData("/v1/chat/completions", "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/v1/chat/completions", "{\"model\":\"nope/x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     public async Task Bad_input_gets_400_with_the_unified_error_body_and_records_nothing(string path, string body, string type)
     {

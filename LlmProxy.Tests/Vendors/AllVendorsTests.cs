@@ -18,7 +18,7 @@ public sealed class AllVendorsTests
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static string Body(VendorCase c, string model, bool stream, string userContent) =>
-        $$"""{"model":"{{c.Provider}}/{{model}}","stream":{{(stream ? "true" : "false")}},"user":"ana","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":{{userContent}}}]}""";
+        $$"""{"model":"{{c.Provider}}/{{model}}","stream":{{(stream ? "true,\"stream_options\":{\"include_usage\":true}" : "false")}},"user":"ana","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":{{userContent}}}]}""";
 
     private static async Task<List<string>> ReadFramesAsync(HttpResponseMessage response)
     {
