@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using LlmProxy.Functions.Standalone;
 using LlmProxy.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ public sealed class FirstRunTests
     }
 
     private static IEnumerable<FakeLogRecord> Banner(FakeLogCollector logs) =>
-        logs.GetSnapshot().Where(r => r.Category == typeof(DevelopmentBanner).FullName);
+        logs.GetSnapshot().Where(r => r.Category == "LlmProxy.Functions.Standalone.DevelopmentBanner");
 
     [Fact]
     public async Task In_Development_the_start_up_prints_one_block_with_the_url_the_development_key_the_pages_and_how_to_set_an_admin_key()
