@@ -23,6 +23,8 @@ public sealed class ModelCatalog
                 Vision = settings.Vision ?? known.Vision,
                 Prices = Prices(known.Prices, settings),
                 VendorModel = settings.VendorModel ?? known.VendorModel,
+                MaxOutputTokens = settings.MaxOutputTokens ?? known.MaxOutputTokens,
+                ImageTokens = settings.ImageTokens ?? known.ImageTokens,
             };
         }
         _byName = _models.Values.ToLookup(m => m.Model, StringComparer.OrdinalIgnoreCase);

@@ -25,6 +25,8 @@ public sealed class ModelSettings
     public decimal? ReasoningPricePerMillion { get; set; }
     public DateOnly? PricesAsOf { get; set; }
     public string? VendorModel { get; set; }
+    public int? MaxOutputTokens { get; set; }
+    public int? ImageTokens { get; set; }
 
     internal bool SetsAnyPrice => InputPricePerMillion is not null || OutputPricePerMillion is not null || CachedInputPricePerMillion is not null
         || CacheWritePricePerMillion is not null || ReasoningPricePerMillion is not null;

@@ -9,4 +9,11 @@ public sealed record ModelInfo(
     int? ContextWindow,
     bool Vision,
     ModelPrices? Prices,
-    string? VendorModel = null);
+    string? VendorModel = null)
+{
+    /// <summary>The most output tokens the model writes per answer; a larger budget is lowered to it. Null when unknown.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The most prompt tokens the vendor bills for one image sent to this model; null: <c>Quota:ImageTokens</c>.</summary>
+    public int? ImageTokens { get; init; }
+}

@@ -19,10 +19,6 @@ public sealed class ProviderOptions
     [Range(1, 86_400)]
     public int TotalTimeoutSeconds { get; set; } = 600;
 
-    /// <summary>The output budget sent when the caller gave none, for vendors that require one (Anthropic).</summary>
-    [Range(1, 1_000_000)]
-    public int DefaultMaxTokens { get; set; } = 4096;
-
     /// <summary>Mock vendor only: pause between streamed chunks, to make streaming visible in demos.</summary>
     [Range(0, 10_000)]
     public int ChunkDelayMs { get; set; }

@@ -130,11 +130,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<CallBounds>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<AdminSignInThrottle>();
         services.AddSingleton<AdminSessions>();
+        services.AddSingleton<AdminSessionRevocations>();
         services.AddSingleton<AdminGate>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();

@@ -125,6 +125,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             Id = _call.RequestId ?? Guid.CreateVersion7(_startedAt).ToString("N"),
             TenantId = _call.TenantId,
             UserId = _call.UserId,
+            // The key whose budget holds the reservation is charged when the event is recorded.
+            KeyId = reservation?.KeyId,
             Provider = _provider,
             Model = _call.Model,
             PromptTokens = usage.PromptTokens,

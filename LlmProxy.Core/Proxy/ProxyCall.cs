@@ -29,4 +29,7 @@ public sealed record ProxyCall(ChatRequest Request, string Provider, string Mode
 
     /// <summary>The id of the key the call came with, for the request log (a platform key acts for many tenants).</summary>
     public string? KeyId { get; init; }
+
+    /// <summary>The publishable key's own budget the call counts against, beside its tenant's and user's; null for other calls.</summary>
+    public Quotas.KeyBudget? KeyBudget { get; init; }
 }

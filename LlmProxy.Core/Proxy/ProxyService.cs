@@ -27,6 +27,7 @@ public sealed class ProxyService(
     QuotaLimits limits,
     RateLimiter rateLimiter,
     QuotaService quotas,
+    CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
     FallbackRoutes fallbacks,
@@ -39,7 +40,7 @@ public sealed class ProxyService(
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
         var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
@@ -50,10 +51,12 @@ public sealed class ProxyService(
             headers[CacheHeader] = "MISS";
         }
 
+        var targets = fallbacks.For(call, provider);
         QuotaReservation? reservation;
         try
         {
-            reservation = await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false);
+            reservation = await quotas.ReserveAsync(call, bounds.For(call), callLimits, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))],
+                cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {
@@ -61,7 +64,6 @@ public sealed class ProxyService(
         }
 
         var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
-        var targets = fallbacks.For(call, provider);
         for (var i = 0; ; i++)
         {
             var (target, vendor) = targets[i];
@@ -159,7 +161,9 @@ public sealed class ProxyService(
         else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
-        var reservation = cache.CountsCachedTokens ? await quotas.ReserveAsync(call, callLimits, cancellationToken).ConfigureAwait(false) : null;
+        var reservation = cache.CountsCachedTokens
+            ? await quotas.ReserveAsync(call, bounds.For(call), callLimits, [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
+            : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(headers) { [CacheHeader] = "HIT" };
         // Each answer is its own: a replay gets a new id and the time it was served, as a fresh answer would.

@@ -15,6 +15,7 @@ public static class QuotaRefusal
 {
     public const string ResetHeader = "X-Quota-Reset";
     public const string RemainingHeader = "X-Quota-Remaining";
+    public const string RemainingUsdHeader = "X-Quota-Remaining-Usd";
     public const string ShouldRetryHeader = "x-should-retry";
 
     public static ProxyException Create(string message, DateTimeOffset periodEnd, IEnumerable<KeyValuePair<string, string>> headers)

@@ -13,7 +13,8 @@ public static class RequestLogCsv
     private static readonly string[] Header =
     [
         "timestamp", "id", "tenantId", "userId", "provider", "model", "status", "httpStatus", "stream", "cached",
-        "promptTokens", "completionTokens", "latencyMs", "timeToFirstTokenMs", "vendorRequestId", "error", "keyId",
+        "promptTokens", "completionTokens", "latencyMs", "timeToFirstTokenMs", "vendorRequestId", "error",
+        "cachedPromptTokens", "cacheWriteTokens", "reasoningTokens", "costUsd", "keyId",
     ];
 
     public static string Write(IEnumerable<RequestLogEntry> entries)
@@ -27,7 +28,9 @@ public static class RequestLogCsv
                 e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Id, e.TenantId, e.UserId,
                 e.Provider, e.Model, e.Status, Number(e.HttpStatus), e.Stream ? "true" : "false", e.Cached ? "true" : "false",
                 Number(e.PromptTokens), Number(e.CompletionTokens), Number(e.LatencyMs),
-                e.TimeToFirstTokenMs is { } ttft ? Number(ttft) : "", e.VendorRequestId ?? "", e.Error ?? "", e.KeyId ?? "",
+                e.TimeToFirstTokenMs is { } ttft ? Number(ttft) : "", e.VendorRequestId ?? "", e.Error ?? "",
+                Number(e.CachedPromptTokens), Number(e.CacheWriteTokens), Number(e.ReasoningTokens),
+                e.CostUsd is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : "", e.KeyId ?? "",
             ]);
         }
         return csv.ToString();

@@ -1,4 +1,3 @@
-using System.Text;
 using LlmProxy.Core.Chat;
 using Microsoft.ML.Tokenizers;
 
@@ -7,7 +6,7 @@ namespace LlmProxy.Core.Usage;
 /// <summary>
 /// Counts tokens with OpenAI's o200k_base encoding: exact for current OpenAI models, an estimate for other
 /// vendors. Used when a vendor reports no usage (a stream the caller abandoned). The vocabulary costs about 40 MiB
-/// of heap once loaded, so it loads only when first needed; admission uses <see cref="PromptUpperBound"/> instead.
+/// of heap once loaded, so it loads only when first needed; admission uses <see cref="Quotas.CallBounds"/> instead.
 /// </summary>
 public sealed class TokenEstimator
 {
@@ -21,13 +20,6 @@ public sealed class TokenEstimator
         string.IsNullOrEmpty(text) ? 0 : _tokenizer.Value.CountTokens(text);
 
     public int CountPrompt(IReadOnlyList<ChatMessage> messages) => Prompt(messages, CountText);
-
-    /// <summary>
-    /// At least the prompt's token count for any byte-level tokenizer (every token covers one byte or more): the
-    /// UTF-8 length of the text plus the framing. No vocabulary needed; English text is over-counted about four times.
-    /// </summary>
-    public static int PromptUpperBound(IReadOnlyList<ChatMessage> messages) =>
-        Prompt(messages, text => string.IsNullOrEmpty(text) ? 0 : Encoding.UTF8.GetByteCount(text));
 
     private static int Prompt(IReadOnlyList<ChatMessage> messages, Func<string?, int> count)
     {

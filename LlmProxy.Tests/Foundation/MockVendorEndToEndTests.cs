@@ -3,7 +3,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
+using LlmProxy.Core.Catalog;
+using LlmProxy.Core.Proxy;
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Storage;
 using LlmProxy.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmProxy.Tests.Foundation;
 
@@ -149,13 +155,12 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_user_over_quota_is_refused_with_insufficient_quota_and_the_period_end_but_no_retry_after()
     {
-        // Admission reserves the prompt's upper bound (its UTF-8 bytes plus framing: 28 here) + 5 completion tokens:
-        // 40 fits one call, not a second after the first one's usage is recorded.
-        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["LlmProxy:Quota:DefaultUserTokens"] = "40",
-            ["LlmProxy:Quota:DefaultMaxTokens"] = "5",
-        });
+        // Admission reserves the call's bound (its request's JSON bytes + 5 output tokens): a limit of exactly that
+        // fits one call, not a second after the first one's usage is recorded.
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Quota:DefaultMaxTokens"] = "5" });
+        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(SeedBody), new CallerIdentity("acme", "test")));
+        var bound = host.Services.GetRequiredService<CallBounds>().For(call).Total;
+        await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(bound, null), TestContext.Current.CancellationToken);
         (await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         await host.WhenUsageHandledAsync(1);
 

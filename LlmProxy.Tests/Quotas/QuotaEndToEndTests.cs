@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
@@ -21,7 +22,7 @@ namespace LlmProxy.Tests.Quotas;
 /// <summary>Quotas and rate limits through the front door, on SQLite and on Table Storage (Azurite).</summary>
 public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderTest kind)
 {
-    private const string AdminKey = "test-admin-key";
+    private const string AdminKey = "quota-test-admin-key-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra)
@@ -54,9 +55,10 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
             ("LlmProxy:Quota:RequestsPerMinutePerUser", "0")));
         Assert.IsType(kind == StoreKindUnderTest.Tables ? typeof(TableStore) : typeof(SqliteStore), host.Services.GetRequiredService<IQuotaStore>());
 
-        // The vendor reports exactly what admission estimates: the tokenizer's prompt count plus max_tokens.
+        // The vendor reports exactly what admission reserves: the call's bound.
         var body = await Seed("acme", "ana", "openai", "gpt-4o-mini", maxTokens).ReadAsByteArrayAsync(Ct);
-        var estimate = host.Services.GetRequiredService<QuotaService>().Estimate(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, new CallerIdentity("acme", "test")));
+        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, new CallerIdentity("acme", "test")));
+        var estimate = host.Services.GetRequiredService<CallBounds>().For(call).Total;
         vendor.PromptTokens = (int)estimate - maxTokens;
         vendor.CompletionTokens = maxTokens;
         await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(10 * estimate, null), Ct);
@@ -98,7 +100,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
             ("LlmProxy:Providers:openai:ApiKey", FakeOpenAIVendor.Key),
             ("LlmProxy:Providers:openai:BaseUrl", vendor.ProxyBaseUrl.ToString()),
             ("LlmProxy:Quota:DefaultUserTokens", "1000"),
-            ("LlmProxy:Quota:DefaultMaxTokens", "900")));
+            ("LlmProxy:Quota:DefaultMaxTokens", "800")));
 
         var failed = await host.Client.PostAsync("/api/llm-proxy", Seed("acme", "ana", "openai", "gpt-4o-mini"), Ct);
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
@@ -106,7 +108,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
 
         var status = await host.Services.GetRequiredService<QuotaService>().GetStatusAsync("acme", "ana", Ct);
         Assert.Equal((0L, 0L, 1000L), (status.Used, status.Reserved, status.Remaining!.Value));
-        // The freed tokens admit the next call, which needs 900 + its prompt of the 1000.
+        // The freed tokens admit the next call, which needs 800 + its prompt bound of the 1000.
         vendor.Failure = null;
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/api/llm-proxy", Seed("acme", "ana", "openai", "gpt-4o-mini"), Ct)).StatusCode);
     }

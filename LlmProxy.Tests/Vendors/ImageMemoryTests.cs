@@ -111,6 +111,8 @@ public sealed class ImageMemoryTests
         var settings = VendorCase.All["gemini"].Settings(vendor.RootUrl, DrainingGemini.Key, timeoutSeconds: 60);
         settings["LlmProxy:Images:AllowPrivateNetworks"] = "true";
         settings["LlmProxy:Images:TimeoutSeconds"] = "60";
+        // About memory, not quotas: dozens of images reserve more than the default user quota (each at its per-image cap).
+        settings["LlmProxy:Quota:DefaultUserTokens"] = "0";
         foreach (var (key, value) in extra) settings[key] = value;
         return ProxyHost.StartAsync(settings);
     }

@@ -21,7 +21,7 @@ public sealed class TranslationTests
     private static string Strings(JsonNode? array) => string.Join("|", array!.AsArray().Select(n => n!.GetValue<string>()));
 
     [Fact]
-    public async Task Anthropic_gets_system_on_top_alternating_turns_a_default_max_tokens_and_its_own_names()
+    public async Task Anthropic_gets_system_on_top_alternating_turns_the_default_output_budget_and_its_own_names()
     {
         await using var rig = await VendorRig.StartAsync("anthropic");
         var (response, sent) = await SendAsync(rig, """
@@ -36,7 +36,7 @@ public sealed class TranslationTests
         Assert.Equal(("2023-06-01", FakeAnthropicVendor.Key), (request.Headers["anthropic-version"], request.Headers["x-api-key"]));
         Assert.Equal("claude-3-opus-20240229", sent!["model"]!.GetValue<string>());
         Assert.Equal("Be brief.\n\nAnswer in English.", sent["system"]!.GetValue<string>());
-        Assert.Equal(4096, sent["max_tokens"]!.GetValue<int>());
+        Assert.Equal(1024, sent["max_tokens"]!.GetValue<int>());
         Assert.Equal("END", Strings(sent["stop_sequences"]));
         Assert.Equal(40, sent["top_k"]!.GetValue<int>());
         Assert.Equal("ana", sent["metadata"]!["user_id"]!.GetValue<string>());

@@ -82,7 +82,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
     private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
     {
         var settings = Settings;
-        var body = AnthropicRequestBuilder.Build(request, settings.DefaultMaxTokens, stream);
+        var body = AnthropicRequestBuilder.Build(request, stream);
         return http.SendAsync(Name, FixedEndpoint("v1/messages"), body, AnthropicJsonContext.Default.AnthropicRequest,
             headers =>
             {

@@ -10,7 +10,7 @@ namespace LlmProxy.Core.Providers.Anthropic;
 /// <summary>
 /// Canonical request -> Messages API request: system and developer turns move to the top-level <c>system</c>,
 /// consecutive turns of one role are merged (the API wants user and assistant to alternate), <c>max_tokens</c>
-/// gets a default, <c>stop</c> becomes <c>stop_sequences</c>, <c>user</c> becomes <c>metadata.user_id</c>.
+/// is the output budget set at admission, <c>stop</c> becomes <c>stop_sequences</c>, <c>user</c> becomes <c>metadata.user_id</c>.
 /// Images: data URLs as base64 sources, http(s) URLs as url sources (Anthropic fetches them). Tools become
 /// <c>tools[{name, description, input_schema}]</c>, an assistant's calls <c>tool_use</c> blocks and tool results
 /// <c>tool_result</c> blocks at the head of a user turn.
@@ -25,7 +25,7 @@ internal static partial class AnthropicRequestBuilder
 
     private static readonly JsonElement AnyObject = JsonDocument.Parse("""{"type":"object"}""").RootElement;
 
-    public static AnthropicRequest Build(ChatRequest request, int defaultMaxTokens, bool stream)
+    public static AnthropicRequest Build(ChatRequest request, bool stream)
     {
         var messages = request.Messages ?? [];
         RequestShaping.RefuseExtraFields(Vendor, request, "top_k");
@@ -52,7 +52,7 @@ internal static partial class AnthropicRequestBuilder
         return new AnthropicRequest
         {
             Model = request.Model!,
-            MaxTokens = request.RequestedMaxTokens ?? defaultMaxTokens,
+            MaxTokens = request.RequestedMaxTokens ?? throw new InvalidOperationException("The output budget is set before a vendor is called (CatalogRules)."),
             System = system.Count == 0 ? null : string.Join("\n\n", system),
             Messages = turns,
             Temperature = request.Temperature,

@@ -22,7 +22,7 @@ public sealed class PlatformKeyFunctions(AdminGate gate, ApiKeyService keys, ILo
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/platform-keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var body = await RequestBody.ReadJsonAsync(request, ProxyDocumentsJsonContext.Default.NewPlatformKey, 64 * 1024, CreateExample);
             var created = await keys.CreatePlatformAsync(body ?? new NewPlatformKey(), request.HttpContext.RequestAborted);
             return new JsonBodyResult<CreatedApiKey>(created, ProxyDocumentsJsonContext.Default.CreatedApiKey, StatusCodes.Status201Created);
@@ -32,7 +32,7 @@ public sealed class PlatformKeyFunctions(AdminGate gate, ApiKeyService keys, ILo
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/platform-keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var listed = await keys.ListPlatformAsync(request.HttpContext.RequestAborted);
             return new JsonBodyResult<List<ApiKeyInfo>>(listed.Select(ApiKeyInfo.From).ToList(), ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
         });
