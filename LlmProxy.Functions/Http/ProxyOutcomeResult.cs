@@ -9,6 +9,7 @@ using LlmProxy.Core.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmProxy.Functions.Http;
 
@@ -59,10 +60,35 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome, ProxyCall call) : I
             // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
             return;
         }
-        // Ending the response normally would close the chunked body cleanly, and the .NET OpenAI SDK, Microsoft.Extensions.AI
-        // and Semantic Kernel read a clean end as a complete answer even after the error frame: reset the connection instead.
-        if (failed.Happened) http.Abort();
+        if (failed.Happened) await BreakAsync(http).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Ends a failed stream so that no client takes it for a whole answer. Ending the response normally would close the
+    /// chunked body cleanly, and the .NET OpenAI SDK, Microsoft.Extensions.AI and Semantic Kernel read a clean end as a
+    /// complete answer even after the error frame; so the connection is aborted instead. An abort drops what the server
+    /// has not yet handed to the socket, so the error frame (already flushed) is first given <see cref="DrainTime"/> to
+    /// leave: the client reads it, then finds the body cut off before its last chunk and raises an error.
+    /// </summary>
+    private static async Task BreakAsync(HttpContext http)
+    {
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+        try
+        {
+            await Task.Delay(DrainTime, clock, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller left first: nothing more to send.
+        }
+        http.Abort();
+    }
+
+    /// <summary>
+    /// How long a failed stream's last frame is given to reach the socket before the abort. Kestrel hands a flushed frame
+    /// to the socket within a millisecond on an idle machine; a second covers a loaded one and costs only the failed call.
+    /// </summary>
+    internal static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(1);
 
     private IAsyncEnumerable<SseItem<object>> Frames(ProxyStream stream, StreamFailure failed, CancellationToken cancellationToken) =>
         Frames(stream, call.RequestedModel, call.IncludeUsageChunk, failed, cancellationToken);

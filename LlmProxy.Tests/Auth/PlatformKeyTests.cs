@@ -14,7 +14,7 @@ namespace LlmProxy.Tests.Auth;
 /// </summary>
 public sealed class PlatformKeyTests : IAsyncLifetime
 {
-    private const string AdminKey = "admin-key-for-platform-tests";
+    private const string AdminKey = ProxyHost.TestAdminKey;
     private ProxyHost _host = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

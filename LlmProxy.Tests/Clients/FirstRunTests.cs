@@ -50,12 +50,12 @@ public sealed class FirstRunTests
         var (production, productionLogs) = await StartAsync("Production");
         await using (production) Assert.Empty(Banner(productionLogs));
 
-        var (withKey, logs) = await StartAsync("Development", new() { ["LlmProxy:Admin:ApiKey"] = "chosen" });
+        var (withKey, logs) = await StartAsync("Development", new() { ["LlmProxy:Admin:ApiKey"] = ProxyHost.TestAdminKey });
         await using (withKey)
         {
             var block = Assert.Single(Banner(logs)).Message;
             Assert.Contains("admin API and dashboard: on", block);
-            Assert.DoesNotContain("chosen", block);
+            Assert.DoesNotContain(ProxyHost.TestAdminKey, block);
         }
     }
 

@@ -8,7 +8,7 @@ import { generateText, streamText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { startProxy, countingFetch } from './proxy.js';
 
-const ADMIN = 'admin-key-for-the-client-suite';
+const ADMIN = 'admin-key-for-the-client-suite-0123456789';
 let proxy;
 let key;
 
