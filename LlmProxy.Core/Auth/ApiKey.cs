@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Errors;
@@ -67,9 +68,11 @@ public sealed record CreatedApiKey(string KeyId, string TenantId, string Name, s
 
 /// <summary>
 /// Who is calling, as decided by the key they presented; <paramref name="Publishable"/> is set for a publishable key,
+/// <paramref name="EndUser"/> when the call carried a verified end-user token (then the call is that user's),
 /// <paramref name="Platform"/> for a platform key (whose <paramref name="TenantId"/> is empty: each call names its tenant).
 /// </summary>
-public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKeyPolicy? Publishable = null, PlatformKeyPolicy? Platform = null)
+public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKeyPolicy? Publishable = null, EndUserToken? EndUser = null,
+    PlatformKeyPolicy? Platform = null)
 {
     public const string TenantHeader = "X-Tenant-Id";
 

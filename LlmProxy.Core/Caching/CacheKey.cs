@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 
@@ -30,7 +31,26 @@ public static class CacheKey
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{call.TenantId}\n{call.Provider}\n{call.Model}\n{(call.Stream ? "stream" : "whole")}\n"));
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(canonical, ProxyJsonContext.Default.ChatRequest));
+        // A passthrough is answered from its native body, which holds what the projection does not (thinking, cache_control).
+        if (request.Native is { } native) hash.AppendData(Encoding.UTF8.GetBytes($"\nnative\n{native.Beta}\n{native.Body.ToJsonString()}"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// An embeddings call's key: tenant, vendor, model, vector length, input type and every text, each text
+    /// length-prefixed so that no two lists of texts hash alike. The encoding is left out: the cache keeps the
+    /// vectors, and either encoding is written from them.
+    /// </summary>
+    public static string For(EmbeddingCall call)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"embeddings\n{call.TenantId}\n{call.Provider}\n{call.Model}\n{call.Dimensions}\n{call.InputType}\n{call.Inputs.Count}\n"));
+        foreach (var input in call.Inputs)
+        {
+            var bytes = Encoding.UTF8.GetBytes(input);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{bytes.Length}:"));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }

@@ -44,6 +44,7 @@ public sealed class ModelListing(ProviderRegistry providers, ModelCatalog catalo
     {
         Id = $"{m.Provider}/{m.Model}",
         Created = _created,
+        Kind = m.Type,
         OwnedBy = m.Provider,
         Configured = providers.All.First(p => string.Equals(p.Name, m.Provider, StringComparison.OrdinalIgnoreCase)).IsConfigured,
         ContextWindow = m.ContextWindow,

@@ -62,6 +62,10 @@ public static class ErrorTypes
     public const string OriginNotAllowed = "origin_not_allowed";
     /// <summary>A platform key used from a web page (a request with an <c>Origin</c> header).</summary>
     public const string PlatformKeyNotAllowed = "platform_key_not_allowed";
+    /// <summary>An end-user token used anywhere but the browser front door (<c>POST /api/llm-proxy</c>).</summary>
+    public const string EndUserTokenNotAllowed = "end_user_token_not_allowed";
+    /// <summary>A feature the operator has not set up (its settings are missing).</summary>
+    public const string NotConfigured = "not_configured";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
     /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>

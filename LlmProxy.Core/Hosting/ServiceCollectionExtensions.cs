@@ -1,4 +1,5 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.RequestLog;
@@ -6,6 +7,7 @@ using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Anthropic;
 using LlmProxy.Core.Providers.Cohere;
@@ -116,6 +118,12 @@ public static class ServiceCollectionExtensions
         services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddOptions<EndUserTokenOptions>().Bind(configuration.GetSection(EndUserTokenOptions.Section))
+            .PostConfigure(EndUserTokenOptions.ClearUnresolvedKeys).ValidateDataAnnotations()
+            .Validate(EndUserTokenOptions.IsValid, $"LlmProxy:EndUserTokens: SigningKey and PreviousSigningKey must be at least {EndUserTokenOptions.MinSigningKeyLength} characters and differ, and DefaultLifetimeSeconds at most MaxLifetimeSeconds.")
+            .ValidateOnStart();
+        services.AddSingleton<EndUserTokenSigner>();
+        services.AddSingleton<EndUserTokenService>();
         services.AddOptions<PublishableKeyOptions>().Bind(configuration.GetSection(PublishableKeyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PublishableKeyGate>();
 
@@ -130,6 +138,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<Admission>();
         services.AddSingleton<CallBounds>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
@@ -147,6 +156,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<FallbackRoutes>();
         services.AddSingleton<ProxyService>();
+        services.AddSingleton<EmbeddingReader>();
+        services.AddSingleton<EmbeddingService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<CorsPolicy>();
         return services;

@@ -5,7 +5,6 @@ using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Proxy.Fallbacks;
 using LlmProxy.Core.Quotas;
-using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 
 using LlmProxy.Core.Configuration;
@@ -24,9 +23,7 @@ public sealed class ProxyService(
     ProviderRegistry providers,
     ModelCatalog catalog,
     CatalogRules catalogRules,
-    QuotaLimits limits,
-    RateLimiter rateLimiter,
-    QuotaService quotas,
+    Admission admission,
     CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
@@ -40,28 +37,19 @@ public sealed class ProxyService(
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
-        var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
-        var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
+        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
+        var headers = admitted.Headers;
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         if (cacheKey is not null)
         {
-            if (await FromCacheAsync(call, cacheKey, provider.Name, callLimits, headers, cancellationToken).ConfigureAwait(false) is { } hit)
+            if (await FromCacheAsync(call, cacheKey, provider.Name, admitted, cancellationToken).ConfigureAwait(false) is { } hit)
                 return hit;
             headers[CacheHeader] = "MISS";
         }
 
         var targets = fallbacks.For(call, provider);
-        QuotaReservation? reservation;
-        try
-        {
-            reservation = await quotas.ReserveAsync(call, bounds.For(call), callLimits, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))],
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProxyException e)
-        {
-            throw e.WithHeaders(headers);
-        }
+        var reservation = await admission.ReserveAsync(admitted, bounds.For(call), [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken)
+            .ConfigureAwait(false);
 
         var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
         for (var i = 0; ; i++)
@@ -152,8 +140,8 @@ public sealed class ProxyService(
     /// same SSE shape. It still yields one usage event, marked cached; whether its tokens count against the quota is
     /// a setting, and only then is a reservation taken.
     /// </summary>
-    private async Task<ProxyOutcome?> FromCacheAsync(ProxyCall call, string cacheKey, string provider, CallLimits callLimits,
-        Dictionary<string, string> headers, CancellationToken cancellationToken)
+    private async Task<ProxyOutcome?> FromCacheAsync(ProxyCall call, string cacheKey, string provider, AdmittedRequest admitted,
+        CancellationToken cancellationToken)
     {
         ChatCompletion? completion = null;
         List<ChatCompletionChunk>? chunks = null;
@@ -162,10 +150,10 @@ public sealed class ProxyService(
         if (completion is null && chunks is not { Count: > 0 }) return null;
 
         var reservation = cache.CountsCachedTokens
-            ? await quotas.ReserveAsync(call, bounds.For(call), callLimits, [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
+            ? await admission.ReserveAsync(admitted, bounds.For(call), [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
             : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
-        var hitHeaders = new Dictionary<string, string>(headers) { [CacheHeader] = "HIT" };
+        var hitHeaders = new Dictionary<string, string>(admitted.Headers) { [CacheHeader] = "HIT" };
         // Each answer is its own: a replay gets a new id and the time it was served, as a fresh answer would.
         var id = "chatcmpl-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
         var created = clock.GetUtcNow().ToUnixTimeSeconds();

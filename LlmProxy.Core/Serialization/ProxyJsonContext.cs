@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
@@ -24,11 +26,15 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(List<ChatCompletionChunk>))]
 [JsonSerializable(typeof(List<ContentPart>))]
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(ContentPart))]
 [JsonSerializable(typeof(ChatModelList))]
+[JsonSerializable(typeof(EmbeddingRequest))]
+[JsonSerializable(typeof(EmbeddingList))]
 [JsonSerializable(typeof(ChatModelInfo))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(long))]
 public sealed partial class ProxyJsonContext : JsonSerializerContext;
 
@@ -45,6 +51,9 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
 [JsonSerializable(typeof(NewApiKey))]
 [JsonSerializable(typeof(PublishableKeyPolicy))]
+[JsonSerializable(typeof(EndUserToken))]
+[JsonSerializable(typeof(NewEndUserToken))]
+[JsonSerializable(typeof(IssuedEndUserToken))]
 [JsonSerializable(typeof(PlatformKeyPolicy))]
 [JsonSerializable(typeof(NewPlatformKey))]
 [JsonSerializable(typeof(QuotaOverride))]

@@ -11,10 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions;
 
 /// <summary>
-/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, whether its vendor is configured, and its
-/// context window, vision flag and prices; <c>GET /v1/models/{id}</c>: one of them (the SDKs' <c>models.retrieve</c>).
-/// For tenants (a tenant key, as OpenAI's SDKs send when they list models): which vendors are configured is not for
-/// everyone to read.
+/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, its <c>kind</c> (chat or embedding), whether its
+/// vendor is configured, and its context window, vision flag and prices; <c>GET /v1/models/{id}</c>: one of them (the
+/// SDKs' <c>models.retrieve</c>). For tenants (a tenant key, as OpenAI's SDKs send when they list models): which
+/// vendors are configured is not for everyone to read.
 /// </summary>
 public sealed class ModelsFunction(ModelListing models, CallerAuthenticator authenticator, ILogger<ModelsFunction> log)
 {

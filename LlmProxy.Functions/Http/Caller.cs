@@ -15,10 +15,11 @@ public static class Caller
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         WithKeyBoundCors(request, (authorization, apiKey) => authenticator.AuthenticateAsync(authorization, apiKey, request.HttpContext.RequestAborted));
 
-    /// <summary>Secret keys, or publishable keys from an origin they list: the route a web page calls.</summary>
+    /// <summary>Secret keys, publishable keys from an origin they list, end-user tokens: the route a web page calls.</summary>
     public static Task<CallerIdentity> AuthenticateBrowserCallAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         WithKeyBoundCors(request, (authorization, apiKey) =>
-            authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
+            authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers[CallerAuthenticator.EndUserTokenHeader].FirstOrDefault(),
+                request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
 
     /// <summary>
     /// The CORS middleware answered from the configured origins before the key was known. A publishable key's call
@@ -57,11 +58,12 @@ public static class Caller
     public static string ForwardedFor(HttpRequest request) => request.Headers["X-Forwarded-For"].ToString();
 
     /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
-    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)
+    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request) => SkipsCache(request) ? call with { NoCache = true } : call;
+
+    public static bool SkipsCache(HttpRequest request)
     {
         var cacheControl = request.Headers.CacheControl.ToString();
-        var bypass = cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
-        return bypass ? call with { NoCache = true } : call;
+        return cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>

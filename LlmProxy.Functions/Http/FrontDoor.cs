@@ -9,14 +9,22 @@ using Microsoft.AspNetCore.Mvc;
 namespace LlmProxy.Functions.Http;
 
 /// <summary>
-/// What both chat front doors do, differing only in how they read the body: authenticate (before reading it),
-/// read it within the size limit, parse it for the tenant the key acts for, honour Cache-Control, bound a publishable
-/// key's call, run the pipeline.
+/// What the chat front doors do, differing only in how they read the body (and write the answer): authenticate (before
+/// reading it), read it within the size limit, parse it for the tenant the key acts for (and end user), honour
+/// Cache-Control, bound a publishable key's and an end-user token's call, run the pipeline.
 /// </summary>
 public static class FrontDoor
 {
-    /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys.</param>
+    /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys and end-user tokens.</param>
     public static async Task<IActionResult> HandleAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
+        long maxBodyBytes, Func<byte[], CallerIdentity, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
+    {
+        var (outcome, call) = await RunAsync(request, authenticator, proxy, maxBodyBytes, parse, publishableKeys);
+        return new ProxyOutcomeResult(outcome, call);
+    }
+
+    /// <summary>The pipeline's outcome and the call it answered, for a door that writes it in its own shape (the Anthropic-compatible one).</summary>
+    public static async Task<(ProxyOutcome Outcome, ProxyCall Call)> RunAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
         long maxBodyBytes, Func<byte[], CallerIdentity, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
     {
         var aborted = request.HttpContext.RequestAborted;
@@ -26,10 +34,11 @@ public static class FrontDoor
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
         var call = parse(body, caller).WithCacheControl(request) with { RequestId = RequestId.Of(request.HttpContext), KeyId = caller.KeyId };
         if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
+        if (caller.EndUser is { } endUser) call = endUser.Bound(call);
         var vendor = VendorTrace.Begin();
         try
         {
-            return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted), call);
+            return (await proxy.HandleAsync(call, aborted), call);
         }
         finally
         {

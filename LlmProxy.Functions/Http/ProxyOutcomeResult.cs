@@ -7,7 +7,6 @@ using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,14 +39,8 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome, ProxyCall call) : I
         }
 
         await using var stream = outcome.Stream!;
-        var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-LlmProxy-Provider"] = stream.Provider;
+        var response = EventStreamResponse.Start(http, stream.Provider);
         response.Headers[VendorModelHeader] = stream.VendorModel;
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         using var frames = new FrameWriter();
         var failed = new StreamFailure();

@@ -69,7 +69,11 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>How many calls <see cref="Failure"/> applies to; null = every call.</summary>
     public int? FailureCount { get; set; }
 
+    /// <summary>How many calls are answered normally before <see cref="Failure"/> starts to apply.</summary>
+    public int FailAfter { get; set; }
+
     private int _failed;
+    private int _calls;
 
     /// <summary>When set, the stream sends one content piece and then the vendor's in-stream error.</summary>
     public bool FailMidStream { get; set; }
@@ -96,6 +100,12 @@ public abstract class FakeVendor : IAsyncDisposable
         IReadOnlyList<string> names = forced is not null ? [forced] : CallTools ?? [offered[0]];
         return names.Select((name, i) => new FakeToolCall(id(i), name, ToolArguments)).ToList();
     }
+
+    /// <summary>What a fake answers when asked for JSON (a response format): the same object its calls take.</summary>
+    public string JsonAnswer => ToolArguments;
+
+    /// <summary>The pieces a JSON answer streams in.</summary>
+    protected IReadOnlyList<string> JsonPieces => ArgumentPieces(JsonAnswer).ToList();
 
     /// <summary>The arguments' JSON text cut in three pieces, as vendors stream them.</summary>
     protected static IEnumerable<string> ArgumentPieces(string arguments)
@@ -137,7 +147,34 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>The header the real vendor names its request id in, and this fake's id; null when the vendor sends none.</summary>
     protected virtual (string Name, string Value)? RequestIdHeader => null;
 
-    protected async Task HandleAsync(HttpContext context)
+        /// <summary>A chat request: validated, then answered whole or streamed.</summary>
+    protected Task HandleAsync(HttpContext context) => ServeAsync(context, Validate, async body =>
+    {
+        if (IsStreaming(context, body))
+        {
+            await StreamAsync(context, Stream(context, body));
+            return;
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
+    });
+
+    /// <summary>An embeddings request, for the vendors that have an embeddings endpoint.</summary>
+    protected Task HandleEmbeddingsAsync(HttpContext context) => ServeAsync(context, ValidateEmbeddings, async body =>
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(RawAnswer ?? Embeddings(context, body).ToJsonString());
+    });
+
+    /// <summary>Throws <see cref="VendorRejection"/> for any embeddings request the real vendor refuses.</summary>
+    protected virtual void ValidateEmbeddings(HttpContext context, JsonObject body) =>
+        throw new VendorRejection(404, "This vendor has no embeddings endpoint.");
+
+    /// <summary>The vendor's embeddings answer: one <see cref="FakeEmbeddings.Vector"/> per text, usage from <see cref="FakeEmbeddings.Tokens"/>.</summary>
+    protected virtual JsonObject Embeddings(HttpContext context, JsonObject body) => throw new NotSupportedException();
+
+    /// <summary>What every request goes through first: recorded, the key checked, an injected failure, the vendor's validation.</summary>
+    private async Task ServeAsync(HttpContext context, Action<HttpContext, JsonObject> validate, Func<JsonObject, Task> answer)
     {
         if (RequestIdHeader is { } requestId) context.Response.Headers[requestId.Name] = requestId.Value;
         var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
@@ -159,7 +196,8 @@ public abstract class FakeVendor : IAsyncDisposable
             await WriteErrorAsync(context, 401, "invalid api key");
             return;
         }
-        if (Failure is { } failure && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
+        var call = Interlocked.Increment(ref _calls);
+        if (Failure is { } failure && call > FailAfter && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
         {
             if (failure.RetryAfter is not null) context.Response.Headers.RetryAfter = failure.RetryAfter;
             await WriteErrorAsync(context, failure.Status, failure.Message);
@@ -167,21 +205,14 @@ public abstract class FakeVendor : IAsyncDisposable
         }
         try
         {
-            Validate(context, body);
+            validate(context, body);
         }
         catch (VendorRejection rejection)
         {
             await WriteErrorAsync(context, rejection.Status, rejection.Message);
             return;
         }
-
-        if (IsStreaming(context, body))
-        {
-            await StreamAsync(context, Stream(context, body));
-            return;
-        }
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
+        await answer(body);
     }
 
     private async Task StreamAsync(HttpContext context, StreamScript script)
@@ -191,9 +222,10 @@ public abstract class FakeVendor : IAsyncDisposable
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             foreach (var frame in script.Opening) await SendRawAsync(context, frame);
-            for (var i = 0; i < StreamPieces.Count; i++)
+            var pieces = script.Pieces ?? StreamPieces;
+            for (var i = 0; i < pieces.Count; i++)
             {
-                foreach (var frame in script.Piece(StreamPieces[i])) await SendRawAsync(context, frame);
+                foreach (var frame in script.Piece(pieces[i])) await SendRawAsync(context, frame);
                 if (i > 0) continue;
                 if (HoldStreamAfterFirstChunk is { } hold) await hold.WaitAsync(context.RequestAborted);
                 if (FailMidStream)
@@ -243,5 +275,9 @@ public abstract class FakeVendor : IAsyncDisposable
     }
 }
 
-/// <summary>A streamed answer: frames before the text, the frames for each piece, frames after, and a mid-stream error.</summary>
-public sealed record StreamScript(IReadOnlyList<string> Opening, Func<string, IReadOnlyList<string>> Piece, IReadOnlyList<string> Closing, string MidStreamError);
+/// <summary>
+/// A streamed answer: frames before the text, the frames for each piece, frames after, and a mid-stream error; the
+/// pieces are <see cref="FakeVendor.StreamPieces"/> unless the script brings its own (a JSON answer).
+/// </summary>
+public sealed record StreamScript(IReadOnlyList<string> Opening, Func<string, IReadOnlyList<string>> Piece, IReadOnlyList<string> Closing, string MidStreamError,
+    IReadOnlyList<string>? Pieces = null);

@@ -31,9 +31,38 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
     /// <summary>Paths the vendor serves chat completions on.</summary>
     protected abstract IReadOnlyList<string> ChatPaths { get; }
 
+    /// <summary>Paths the vendor serves embeddings on; none for a vendor without embeddings.</summary>
+    protected virtual IReadOnlyList<string> EmbeddingPaths => [];
+
     protected override void Map(WebApplication app)
     {
         foreach (var path in ChatPaths) app.MapPost(path, HandleAsync);
+        foreach (var path in EmbeddingPaths) app.MapPost(path, HandleEmbeddingsAsync);
+    }
+
+    /// <summary>
+    /// The OpenAI embeddings answer: <c>{object: "list", data: [{object: "embedding", index, embedding}], model, usage}</c>,
+    /// each vector a JSON array, or the base64 of its little-endian float32 values when asked for.
+    /// </summary>
+    protected static JsonObject EmbeddingList(string model, IReadOnlyList<string> texts, int dimensions, bool base64)
+    {
+        var data = new JsonArray();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var vector = FakeEmbeddings.Vector(texts[i], dimensions);
+            JsonNode embedding = base64
+                ? JsonValue.Create(Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray()))
+                : FakeEmbeddings.Array(vector);
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+        }
+        var tokens = texts.Sum(FakeEmbeddings.Tokens);
+        return new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = model,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        };
     }
 
     protected override bool IsAuthorized(HttpRequest request) => request.Headers.Authorization.ToString() == "Bearer " + ApiKey;
@@ -161,7 +190,9 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
         ["total_tokens"] = PromptTokens + CompletionTokens,
     };
 
-    protected virtual JsonObject Message(JsonObject body) => new() { ["role"] = "assistant", ["content"] = Answer };
+    protected virtual JsonObject Message(JsonObject body) => new() { ["role"] = "assistant", ["content"] = AsksForJson(body) ? JsonAnswer : Answer };
+
+    protected static bool AsksForJson(JsonObject body) => body["response_format"]?["type"]?.GetValue<string>() is "json_object" or "json_schema";
 
     /// <summary>The calls this request gets (none unless it offers tools; see <see cref="FakeVendor.ToolCallsFor"/>).</summary>
     protected IReadOnlyList<FakeToolCall> Calls(JsonObject body)
@@ -242,7 +273,8 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
             [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
             piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
             closing,
-            ErrorFrame("The server had an error while processing your request."));
+            ErrorFrame("The server had an error while processing your request."),
+            AsksForJson(body) ? JsonPieces : null);
     }
 
     /// <summary>

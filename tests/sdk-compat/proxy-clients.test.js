@@ -8,29 +8,18 @@ import { generateText, streamText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { startProxy, countingFetch } from './proxy.js';
 
-const ADMIN = 'admin-key-for-the-client-suite-0123456789';
 let proxy;
-let key;
 
-before(async () => {
-  proxy = await startProxy({
-    'LlmProxy:MockUnconfiguredProviders': 'true',
-    'LlmProxy:Admin:ApiKey': ADMIN,
-    'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
-  });
-  const created = await fetch(`${proxy.url}/api/admin/tenants/acme/keys`, { method: 'POST', headers: { 'X-Admin-Key': ADMIN }, body: '{"name":"client suite"}' });
-  assert.equal(created.status, 201);
-  key = (await created.json()).key;
-});
+before(async () => { proxy = await startProxy({}, { LlmProxy__MockUnconfiguredProviders: 'true' }); });
 after(async () => { await proxy?.stop(); });
 
-const openai = (fetch = globalThis.fetch) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, fetch });
-const aiOpenAI = (fetch = globalThis.fetch) => createOpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, fetch });
+const openai = (fetch = globalThis.fetch) => new OpenAI({ apiKey: proxy.key, baseURL: `${proxy.url}/v1`, fetch });
+const aiOpenAI = (fetch = globalThis.fetch) => createOpenAI({ apiKey: proxy.key, baseURL: `${proxy.url}/v1`, fetch });
 const hello = [{ role: 'user', content: 'Say hello' }];
 
 async function exhaustQuotaOf(user) {
-  const response = await fetch(`${proxy.url}/api/admin/quotas?tenantId=acme&userId=${user}`,
-    { method: 'PUT', headers: { 'X-Admin-Key': ADMIN, 'content-type': 'application/json' }, body: '{"tokenLimit":5}' });
+  const response = await fetch(`${proxy.url}/api/admin/quotas?tenantId=sdk&userId=${user}`,
+    { method: 'PUT', headers: { 'X-Admin-Key': proxy.adminKey, 'content-type': 'application/json' }, body: '{"tokenLimit":5}' });
   assert.equal(response.status, 200);
 }
 
