@@ -18,8 +18,8 @@ public sealed class UnknownRouteFunction
 
     /// <summary>Every path served by another function, as one alternation; a trailing slash is the same path.</summary>
     public const string ServedPaths =
-        "api/(llm-proxy(/status)?|quota|admin/(keys/[^/]+|platform-keys|quotas(/audit)?|overview|requests(\\.csv|/[^/]+)?|scopes|sessions/revoke|tenants/[^/]+/keys|usage(/poison/replay)?))"
-        + "|v1/(chat/completions|models(/.+)?)"
+        "api/(llm-proxy(/status)?|quota|tokens|admin/(keys/[^/]+|platform-keys|quotas(/audit)?|overview|requests(\\.csv|/[^/]+)?|scopes|sessions/revoke|tenants/[^/]+/keys|usage(/poison/replay)?))"
+        + "|v1/(chat/completions|embeddings|messages|models(/.+)?)"
         + "|_/(js/[^/]+|demo)"
         + "|usage(/(assets/[^/]+|login|session|logout))?";
 

@@ -71,7 +71,7 @@ public abstract class EndUserTokenQuotaTests(AzuriteFixture azurite, StoreKindUn
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.Equal("quota_exceeded", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+            Assert.Equal("insufficient_quota", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
         }
         var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
         await host.WhenUsageHandledAsync(admitted);
