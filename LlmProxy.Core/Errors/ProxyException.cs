@@ -71,6 +71,8 @@ public static class ErrorTypes
     /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>
     public const string InsufficientQuota = "insufficient_quota";
     public const string RateLimited = "rate_limit_exceeded";
+    /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
+    public const string MeteringUnavailable = "metering_unavailable";
     public const string ProviderNotConfigured = "provider_not_configured";
     public const string ProviderAuthentication = "provider_authentication_error";
     public const string ProviderRateLimited = "provider_rate_limited";
