@@ -24,9 +24,9 @@ public sealed class ResponsesFunction(CallerAuthenticator authenticator, Request
         ErrorResults.GuardAsync(log, async () =>
         {
             System.Text.Json.Nodes.JsonObject? body = null;
-            var outcome = await FrontDoor.RunAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (bytes, caller) =>
+            var (outcome, _) = await FrontDoor.RunAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (bytes, caller) =>
             {
-                (var call, body) = reader.ReadResponses(bytes, caller.TenantId);
+                (var call, body) = reader.ReadResponses(bytes, caller.TenantFor(request.Headers[CallerIdentity.TenantHeader].FirstOrDefault()));
                 return call;
             });
             return new ResponsesOutcomeResult(outcome, new ResponseEnvelope(body!, ResponseEnvelope.NewId("resp"), clock.GetUtcNow()));

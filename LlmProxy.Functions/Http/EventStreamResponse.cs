@@ -15,14 +15,7 @@ internal static class EventStreamResponse
     /// <summary>Starts the answer and writes <paramref name="events"/>, each flushed as it comes; a caller gone away ends it quietly.</summary>
     public static async Task WriteAsync<T>(HttpContext http, string provider, IAsyncEnumerable<SseItem<T>> events, Action<SseItem<T>, IBufferWriter<byte>> write)
     {
-        var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        // Reverse proxies (nginx, Front Door) would otherwise hold events back until a buffer fills.
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-LlmProxy-Provider"] = provider;
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = Start(http, provider);
         try
         {
             await SseFormatter.WriteAsync(events, response.Body, write, http.RequestAborted).ConfigureAwait(false);
@@ -31,6 +24,19 @@ internal static class EventStreamResponse
         {
             // The caller went away; disposing the stream cancels the vendor call and records the partial usage.
         }
+    }
+
+    public static HttpResponse Start(HttpContext http, string provider)
+    {
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        // Reverse proxies (nginx, Front Door) would otherwise hold events back until a buffer fills.
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers["X-LlmProxy-Provider"] = provider;
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        return response;
     }
 
     /// <summary>The stream's chunks, and a failure mid-stream as its last item rather than an exception, so a door can write it in its shape.</summary>

@@ -207,7 +207,7 @@ public sealed partial class ResponsesDoorTests
     [InlineData("""{"model":"mock/echo","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}}""", "invalid_request_error", "text.format.schema")]
     [InlineData("""{"model":"mock/echo","input":[{"type":"function_call_output","output":"x"}]}""", "invalid_request_error", "input.0.call_id")]
     [InlineData("""{"model":"mock/echo","input":[]}""", "invalid_request_error", "input")]
-    [InlineData("""{"model":"echo","input":"hi"}""", "invalid_request_error", "model")]
+    [InlineData("""{"input":"hi"}""", "invalid_request_error", "model")]
     [InlineData("""{"model":"mock/echo","input":"hi","max_output_tokens":"ten"}""", "invalid_request_error", "max_output_tokens")]
     [InlineData("""{"model":"mock/echo","input":[{"role":"user","content":[{"type":7}]}]}""", "invalid_request_error", null)]
     [InlineData("[1]", "invalid_request_error", null)]
@@ -246,7 +246,7 @@ public sealed partial class ResponsesDoorTests
         {
             using var refused = await PostAsync(host, """{"model":"mock/echo","input":"hi"}""");
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.Equal("quota_exceeded", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+            Assert.Equal("insufficient_quota", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
         }
 
         await using var rig = await VendorRig.StartAsync("anthropic");

@@ -31,9 +31,10 @@ public sealed class DurableBeforeTheEndTests
             configure: b => b.Services.AddSingleton<IUsageQueue>(sp => new HeldQueue(ActivatorUtilities.CreateInstance<InProcessUsageQueue>(sp))));
         var queue = (HeldQueue)host.Services.GetRequiredService<IUsageQueue>();
 
+        // On the OpenAI door the usage chunk comes only when asked for.
         var body = door == "/v1/responses"
             ? $$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_output_tokens":50,"stream":true,"input":"hi"}"""
-            : $$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+            : $$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":true,{{(door == "/v1/messages" ? "" : "\"stream_options\":{\"include_usage\":true},")}}"messages":[{"role":"user","content":"hi"}]}""";
         using var request = new HttpRequestMessage(HttpMethod.Post, door) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("anthropic-version", "2023-06-01");
         using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
