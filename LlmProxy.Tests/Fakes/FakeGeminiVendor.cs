@@ -26,6 +26,10 @@ public sealed class FakeGeminiVendor : FakeVendor
     ];
 
     public override string ProviderName => "gemini";
+
+    protected override int? SentBudget(JsonObject body) =>
+        body[Get(body, "generationConfig", "generation_config")]?["maxOutputTokens"]?.GetValue<int>()
+        ?? body[Get(body, "generationConfig", "generation_config")]?["max_output_tokens"]?.GetValue<int>();
     public override string ApiKey => Key;
 
     /// <summary>The proxy calls <c>v1beta</c>; the current SDK calls <c>v1</c>. Both serve the same format.</summary>
@@ -147,7 +151,7 @@ public sealed class FakeGeminiVendor : FakeVendor
         var sent = 0;
         return new StreamScript(
             [],
-            piece => [Frame(Response(model, piece, null, StreamUsage, ++sent), newline: Newline)],
+            piece => [Frame(Response(model, piece, null, StreamUsage, sent += TokensOf(piece)), newline: Newline)],
             [Frame(Response(model, "", "STOP", StreamUsage, CompletionTokens), newline: Newline)],
             Frame(ErrorBody(503, "The model is overloaded. Please try again later."), newline: Newline));
     }
