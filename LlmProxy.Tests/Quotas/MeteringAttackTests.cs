@@ -72,6 +72,8 @@ public abstract class MeteringAttackTests(AzuriteFixture azurite, StoreKindUnder
                     },
                 });
             request["tools"] = tools;
+            // Offered and billed, not called: the answer is text, as long as the budget allows.
+            request["tool_choice"] = "none";
         }
         else request["messages"]!.AsArray().Insert(0, new JsonObject { ["role"] = "system", ["content"] = Text(kilobytes, seed) });
         return request.ToJsonString();
