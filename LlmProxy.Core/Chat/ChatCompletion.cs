@@ -44,6 +44,13 @@ public sealed record ChatCompletionChunk
     /// </summary>
     public string? Provider { get; set; }
 
+    /// <summary>
+    /// The usage a vendor has reported so far in its stream (Anthropic's <c>message_start</c> input tokens, Gemini's
+    /// <c>usageMetadata</c> on each frame), for charging a stream that ends before its final usage; never sent on.
+    /// </summary>
+    [JsonIgnore]
+    public ChatUsage? PartialUsage { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -23,6 +23,13 @@ public class ProxyException : Exception
     public string? Provider { get; }
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// The request reached the vendor, which may bill it though no usable answer came back (a timeout, a connection
+    /// broken after sending, a malformed or broken answer). False for refusals: the proxy's own, and a vendor's error
+    /// status, which vendors do not bill.
+    /// </summary>
+    public bool VendorMayHaveBilled { get; init; }
+
     /// <summary>Extra response headers (rate-limit state and the like).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 

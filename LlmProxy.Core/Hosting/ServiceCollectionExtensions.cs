@@ -129,6 +129,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
         services.AddSingleton<CallBounds>();
+        services.AddSingleton<CallAdmission>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();

@@ -44,6 +44,13 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         };
     }
 
+    /// <summary>The reservation raised to <paramref name="tokens"/>, or null when a limit has no room for the difference.</summary>
+    public async Task<QuotaReservation?> TryGrowAsync(QuotaReservation reservation, long tokens, CallLimits callLimits, CancellationToken cancellationToken)
+    {
+        var outcome = await store.TryGrowAsync(reservation, tokens, callLimits.Tenant.Tokens, callLimits.User.Tokens, cancellationToken).ConfigureAwait(false);
+        return outcome.Admitted ? reservation with { Tokens = tokens } : null;
+    }
+
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         store.ReleaseAsync(reservation, cancellationToken);
 

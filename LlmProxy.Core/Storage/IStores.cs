@@ -47,6 +47,13 @@ public interface IQuotaStore
     /// </summary>
     Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, long? tenantLimit, long? userLimit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Raises a live reservation to <paramref name="tokens"/> (more than it holds) if every given limit of its tenant and
+    /// user still has room for the difference, atomically as <see cref="TryReserveAsync"/>; refused when a limit has
+    /// no room or the reservation is no longer live. A fallback attempt grows its call's reservation this way.
+    /// </summary>
+    Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long? tenantLimit, long? userLimit, CancellationToken cancellationToken);
+
     /// <summary>Drops a reservation whose call will record no usage event. Idempotent.</summary>
     Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken);
 

@@ -97,6 +97,34 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     }
 
     [Fact]
+    public async Task A_reservation_grows_only_within_the_limits_and_its_event_settles_all_of_it()
+    {
+        var held = Reservation("acme", "ana", 40);
+        Assert.True((await Quotas.TryReserveAsync(held, 100, 100, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 30), 100, null, Ct)).Admitted);
+
+        // The tenant has 30 tokens of room: growing by 40 is refused by it, growing by 30 fills it.
+        var refused = await Quotas.TryGrowAsync(held, 80, 100, 100, Ct);
+        Assert.False(refused.Admitted);
+        Assert.Equal(QuotaScope.Tenant("acme"), refused.RefusedBy);
+        Assert.True((await Quotas.TryGrowAsync(held, 70, 100, 100, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(0, 70), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "cy", 1), 100, null, Ct)).Admitted);
+
+        Assert.True(await RecordAsync(Event("acme", "ana", 50, 5, held.Id)));
+        Assert.Equal(new QuotaCounter(55, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(55, 30), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+
+        // A reservation no longer live (expired, or settled) does not grow.
+        var late = Reservation("acme", "dee", 1, TimeSpan.FromMinutes(1));
+        Assert.True((await Quotas.TryReserveAsync(late, null, 100, Ct)).Admitted);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False((await Quotas.TryGrowAsync(late, 2, null, 100, Ct)).Admitted);
+        Assert.False((await Quotas.TryGrowAsync(held, 71, 1000, 1000, Ct)).Admitted);
+    }
+
+    [Fact]
     public async Task Concurrent_reservations_never_exceed_the_limit()
     {
         var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>

@@ -67,7 +67,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
             }).ToList();
             if (choices.Count == 0 && frame.PromptFeedback?.BlockReason is not null)
                 choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
-            if (choices.Count > 0) yield return answer.Chunk(choices);
+            if (choices.Count > 0) yield return answer.Chunk(choices) with { PartialUsage = Usage(usage) };
         }
         // Without usage from Gemini the proxy's own estimate closes the stream instead (ProxyStream).
         if (Usage(usage) is { } final) yield return answer.Usage(final);

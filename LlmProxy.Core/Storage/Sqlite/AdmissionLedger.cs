@@ -84,6 +84,32 @@ internal sealed class AdmissionLedger(TimeProvider clock)
         }
     }
 
+    /// <summary>Raises a live reservation to <paramref name="tokens"/> if each limited scope has room for the difference.</summary>
+    public ReserveOutcome TryGrow(QuotaReservation reservation, long tokens, long? tenantLimit, long? userLimit)
+    {
+        var user = QuotaScope.User(reservation.TenantId, reservation.UserId);
+        var tenant = QuotaScope.Tenant(reservation.TenantId);
+        lock (_gate)
+        {
+            SweepExpired();
+            if (!_reservations.TryGetValue(reservation.Id, out var held))
+                return ReserveOutcome.Refused(user, CounterFigures(user.Key, reservation.Period.Key));
+            var extra = tokens - held.Tokens;
+            foreach (var (scope, limit) in new[] { (user, userLimit), (tenant, tenantLimit) })
+            {
+                var figures = CounterFigures(scope.Key, reservation.Period.Key);
+                if (limit is { } max && figures.Used + figures.Reserved + extra > max) return ReserveOutcome.Refused(scope, figures);
+            }
+            held.User.Reserved += extra;
+            held.Tenant.Reserved += extra;
+            _reservations[reservation.Id] = held with { Tokens = tokens };
+            return new ReserveOutcome(true, null, default);
+        }
+    }
+
+    private QuotaCounter CounterFigures(string scopeKey, string periodKey) =>
+        CounterOf(scopeKey, periodKey, create: false) is { } counter ? new QuotaCounter(counter.Used ?? 0, counter.Reserved) : default;
+
     /// <summary>Stops holding a reservation's tokens (settled by its usage event, or released). Idempotent.</summary>
     public void Settle(string reservationId)
     {

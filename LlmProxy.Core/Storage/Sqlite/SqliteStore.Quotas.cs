@@ -20,6 +20,10 @@ public sealed partial class SqliteStore
         return _ledger.TryReserve(reservation, tenantLimit, userLimit);
     }
 
+    /// <summary>The counters were loaded when the reservation was taken, and a held reservation keeps them in memory.</summary>
+    public Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long? tenantLimit, long? userLimit, CancellationToken cancellationToken) =>
+        Task.FromResult(_ledger.TryGrow(reservation, tokens, tenantLimit, userLimit));
+
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken)
     {
         _ledger.Settle(reservation.Id);

@@ -61,6 +61,37 @@ public sealed partial class TableStore
             return new ReserveOutcome(true, null, default);
         }, cancellationToken);
 
+    public Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long? tenantLimit, long? userLimit, CancellationToken cancellationToken) =>
+        OptimisticAsync(async token =>
+        {
+            var partition = TableKeys.Partition(reservation.TenantId);
+            var userScope = QuotaScope.User(reservation.TenantId, reservation.UserId);
+            var userKey = TableKeys.Counter(reservation.Period, reservation.UserId);
+            if (await GetAsync(partition, TableKeys.Reservation(reservation.Id), token).ConfigureAwait(false) is not { } row
+                || row.GetDateTimeOffset("ExpiresAt") <= _clock.GetUtcNow())
+                return ReserveOutcome.Refused(userScope, new QuotaCounter(Long(await GetAsync(partition, userKey, token).ConfigureAwait(false), "Used"), 0));
+            var extra = tokens - Long(row, "Tokens");
+
+            // Only the counters that hold the reservation carry its tokens in Reserved (see TryReserveAsync).
+            var actions = new List<TableTransactionAction>();
+            foreach (var (scope, key, held, limit) in new[]
+                     {
+                         (userScope, userKey, row.GetBoolean("HeldByUser") == true, userLimit),
+                         (QuotaScope.Tenant(reservation.TenantId), TableKeys.Counter(reservation.Period, null), row.GetBoolean("HeldByTenant") == true, tenantLimit),
+                     })
+            {
+                if (!held && limit is null) continue;
+                var counter = await GetAsync(partition, key, token).ConfigureAwait(false);
+                var figures = new QuotaCounter(Long(counter, "Used"), Long(counter, "Reserved"));
+                if (limit is { } max && figures.Used + figures.Reserved + extra > max) return ReserveOutcome.Refused(scope, figures);
+                if (held) actions.Add(Write(counter, CounterRow(partition, key, counter, 0, extra)));
+            }
+            row["Tokens"] = tokens;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, row, row.ETag));
+            await SubmitAsync(actions, token).ConfigureAwait(false);
+            return new ReserveOutcome(true, null, default);
+        }, cancellationToken);
+
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         OptimisticAsync(async token =>
         {

@@ -1,0 +1,64 @@
+using LlmProxy.Core.Caching;
+using LlmProxy.Core.Chat;
+using LlmProxy.Core.Errors;
+using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Storage;
+
+namespace LlmProxy.Core.Proxy;
+
+/// <summary>
+/// Admission of one call, in one step: the rate limit (a refusal is a 429), the response cache (a hit is still a
+/// request), then the reservation of the call's bound (a refusal is a 429 <c>quota_exceeded</c>; a cache hit reserves
+/// only when cached tokens count against the quota).
+/// </summary>
+public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, ResponseCache cache, QuotaService quotas, CallBounds bounds)
+{
+    public const string CacheHeader = "X-Cache";
+
+    internal async Task<AdmittedCall> AdmitAsync(ProxyCall call, CancellationToken cancellationToken)
+    {
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
+        var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
+
+        var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
+        var hit = cacheKey is null ? null : await CachedAnswerAsync(call, cacheKey, cancellationToken).ConfigureAwait(false);
+        if (cacheKey is not null) headers[CacheHeader] = hit is null ? "MISS" : "HIT";
+
+        var bound = bounds.For(call);
+        var reservation = hit is null || cache.CountsCachedTokens ? await ReserveAsync(call, bound, callLimits, headers, cancellationToken).ConfigureAwait(false) : null;
+        return new AdmittedCall(callLimits, headers, hit is null ? cacheKey : null, bound, reservation, hit);
+    }
+
+    /// <summary>The stored answer (whole, or a stream's chunks) for the call, if the cache has one.</summary>
+    private async Task<CachedAnswer?> CachedAnswerAsync(ProxyCall call, string cacheKey, CancellationToken cancellationToken)
+    {
+        if (call.Stream)
+            return await cache.GetStreamAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false) is { Count: > 0 } chunks ? new CachedAnswer(null, chunks) : null;
+        return await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false) is { } completion ? new CachedAnswer(completion, null) : null;
+    }
+
+    /// <summary>The reservation; a quota refusal carries the rate-limit headers of the request too.</summary>
+    private async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, Dictionary<string, string> headers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await quotas.ReserveAsync(call, bound, callLimits, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProxyException e)
+        {
+            throw new ProxyException(e.Status, e.Type, e.Message, e.Param, e.Provider, e.RetryAfter, e)
+            {
+                Headers = (e.Headers ?? new Dictionary<string, string>()).Concat(headers).ToDictionary(),
+            };
+        }
+    }
+}
+
+/// <summary>A call that passed admission: its limits, the response headers so far, and its reservation (or its cached answer).</summary>
+/// <param name="CacheKey">Where to store the answer; null when the cache is off for the call or already answered it.</param>
+internal sealed record AdmittedCall(CallLimits Limits, IReadOnlyDictionary<string, string> Headers, string? CacheKey, CallBound Bound,
+    QuotaReservation? Reservation, CachedAnswer? Hit);
+
+/// <summary>An answer from the response cache: a whole completion, or the chunks of a stream.</summary>
+internal sealed record CachedAnswer(ChatCompletion? Completion, List<ChatCompletionChunk>? Chunks);
