@@ -17,20 +17,23 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, IQuotaAu
         var scope = Scope(tenantId, userId);
         var current = await quotas.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
         var effective = await limits.ForAsync(scope, cancellationToken).ConfigureAwait(false);
-        return new QuotaOverrideView(tenantId, userId, current, new QuotaOverride(effective.Tokens, effective.RequestsPerMinute));
+        return new QuotaOverrideView(tenantId, userId, current, new QuotaOverride(effective.Tokens, effective.RequestsPerMinute,
+            effective.CostNanodollars is { } cost ? Nanodollars.ToUsd(cost) : null));
     }
 
     /// <summary>
-    /// Sets the scope's override; one with neither field set removes it (back to the defaults). The change is
+    /// Sets the scope's override; one with no field set removes it (back to the defaults). The change is
     /// recorded in the audit trail under <paramref name="actor"/> (the admin key or dashboard session that made it).
     /// </summary>
     public async Task<QuotaOverrideView> SetQuotaAsync(string tenantId, string? userId, QuotaOverride value, string actor, CancellationToken cancellationToken)
     {
         if (value.TokenLimit is < 0) throw ProxyException.BadRequest("'tokenLimit' must be 0 (unlimited) or more.", "tokenLimit");
         if (value.RequestsPerMinute is < 0) throw ProxyException.BadRequest("'requestsPerMinute' must be 0 (unlimited) or more.", "requestsPerMinute");
+        if (value.CostLimitUsd is { } cost && (cost < 0 || cost > Nanodollars.MaxLimitUsd || decimal.Round(cost, 9) != cost))
+            throw ProxyException.BadRequest($"'costLimitUsd' must be 0 (unlimited) to {Nanodollars.MaxLimitUsd:0} USD, with at most 9 decimals.", "costLimitUsd");
         var scope = Scope(tenantId, userId);
         var old = await quotas.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
-        var updated = value.TokenLimit is null && value.RequestsPerMinute is null ? null : value;
+        var updated = value.TokenLimit is null && value.RequestsPerMinute is null && value.CostLimitUsd is null ? null : value;
         await quotas.SetOverrideAsync(scope, updated, cancellationToken).ConfigureAwait(false);
         await audit.AddAsync(new QuotaAuditEntry(Guid.NewGuid().ToString("N"), tenantId, userId, actor, clock.GetUtcNow(), old, updated),
             cancellationToken).ConfigureAwait(false);

@@ -68,10 +68,16 @@ public sealed class DashboardService(AdminService admin, IUsageStore usage, IQuo
             var counter = await quotas.GetCounterAsync(group.Key, period, cancellationToken).ConfigureAwait(false);
             var current = await quotas.GetOverrideAsync(group.Key, cancellationToken).ConfigureAwait(false);
             var effective = await limits.ForAsync(group.Key, cancellationToken).ConfigureAwait(false);
-            scopes.Add(new ScopeRow(group.Key.TenantId, group.Key.UserId, effective.Tokens, counter.Used, counter.Reserved,
-                effective.Tokens is { } limit ? Math.Max(0, limit - counter.Used - counter.Reserved) : null,
+            var figures = QuotaFigures.Of(effective, counter, null);
+            scopes.Add(new ScopeRow(group.Key.TenantId, group.Key.UserId, effective.Tokens, counter.Used, counter.Reserved, figures.Remaining,
                 effective.RequestsPerMinute, current is not null, group.Sum(r => r.Requests), group.Sum(r => r.TotalTokens),
-                group.Max(r => r.LastAt)));
+                group.Max(r => r.LastAt))
+            {
+                CostLimitUsd = figures.CostLimitUsd,
+                CostUsedUsd = figures.CostUsedUsd,
+                CostReservedUsd = figures.CostReservedUsd,
+                CostRemainingUsd = figures.CostRemainingUsd,
+            });
         }
         return new ScopeTable(period.Start, period.End, quotaOptions.Value.Period, scopes);
     }
@@ -119,4 +125,11 @@ public sealed record ScopeTable(DateTimeOffset PeriodStart, DateTimeOffset Perio
 /// <param name="Remaining">Tokens left in the period after used and reserved; null = unlimited.</param>
 /// <param name="Overridden">Whether the limits come from an override rather than the defaults.</param>
 public sealed record ScopeRow(string TenantId, string? UserId, long? TokenLimit, long Used, long Reserved, long? Remaining,
-    int? RequestsPerMinute, bool Overridden, long Requests, long Tokens, DateTimeOffset? LastActivity);
+    int? RequestsPerMinute, bool Overridden, long Requests, long Tokens, DateTimeOffset? LastActivity)
+{
+    /// <summary>The money budget in force in USD; null = unlimited.</summary>
+    public decimal? CostLimitUsd { get; init; }
+    public decimal CostUsedUsd { get; init; }
+    public decimal CostReservedUsd { get; init; }
+    public decimal? CostRemainingUsd { get; init; }
+}

@@ -34,7 +34,8 @@ public static class ApiKeyKinds
 
 /// <summary>
 /// The admin API's key creation body. <c>kind</c> defaults to secret; the other fields belong to publishable keys
-/// (null limits take the defaults of <c>LlmProxy:PublishableKeys</c>). A misspelt field is refused, not ignored.
+/// (null rates take the defaults of <c>LlmProxy:PublishableKeys</c>; <c>tokenLimit</c> / <c>costLimitUsd</c> are the
+/// key's own budget per quota period). A misspelt field is refused, not ignored.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record NewApiKey
@@ -45,6 +46,8 @@ public sealed record NewApiKey
     public int? RequestsPerMinutePerUser { get; init; }
     public int? RequestsPerMinutePerIp { get; init; }
     public List<string>? AllowedModels { get; init; }
+    public long? TokenLimit { get; init; }
+    public decimal? CostLimitUsd { get; init; }
 }
 
 /// <summary>The answer to a key creation: the only time the key itself is visible.</summary>
@@ -58,6 +61,9 @@ public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKe
 public sealed record ApiKeyInfo(string KeyId, string TenantId, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
     string Kind, PublishableKeyPolicy? Publishable)
 {
+    /// <summary>A publishable key's own budget in the current quota period (limits, used, reserved, remaining); null when it has none.</summary>
+    public Quotas.QuotaFigures? Budget { get; init; }
+
     public static ApiKeyInfo From(ApiKeyRecord key) =>
         new(key.KeyId, key.TenantId, key.Name, key.Prefix, key.CreatedAt, key.RevokedAt, key.Kind, key.Publishable);
 }

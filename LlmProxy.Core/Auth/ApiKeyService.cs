@@ -1,10 +1,11 @@
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Quotas;
 
 namespace LlmProxy.Core.Auth;
 
 /// <summary>Creates, lists and revokes tenant keys (admin API).</summary>
-public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
+public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaService quotas, TimeProvider clock)
 {
     public Task<CreatedApiKey> CreateAsync(string tenantId, string? name, CancellationToken cancellationToken) =>
         CreateAsync(tenantId, new NewApiKey { Name = name }, cancellationToken);
@@ -17,7 +18,8 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
         var publishable = (request.Kind ?? ApiKeyKinds.Secret) switch
         {
             ApiKeyKinds.Secret => SecretOnly(request),
-            ApiKeyKinds.Publishable => PublishableKeyPolicy.From(request),
+            ApiKeyKinds.Publishable => PublishableKeyPolicy.From(request,
+                (await limits.ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false)).LimitsUsage),
             _ => throw ProxyException.BadRequest($"'kind' must be \"{ApiKeyKinds.Secret}\" or \"{ApiKeyKinds.Publishable}\".", "kind"),
         };
         var key = ApiKeyHasher.NewKey(publishable is null ? ApiKeyKinds.Secret : ApiKeyKinds.Publishable);
@@ -38,6 +40,20 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
         store.ListAsync(tenantId, cancellationToken);
 
+    /// <summary>A tenant's keys as the admin API shows them, each publishable key with what it spent of its own budget this period.</summary>
+    public async Task<List<ApiKeyInfo>> ListInfoAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var shown = new List<ApiKeyInfo>();
+        foreach (var key in await store.ListAsync(tenantId, cancellationToken).ConfigureAwait(false))
+            shown.Add(ApiKeyInfo.From(key) with
+            {
+                Budget = key.Publishable?.Budget(key.KeyId) is { } budget
+                    ? await quotas.KeyFiguresAsync(tenantId, budget, cancellationToken).ConfigureAwait(false)
+                    : null,
+            });
+        return shown;
+    }
+
     public async Task RevokeAsync(string keyId, CancellationToken cancellationToken)
     {
         if (!await store.RevokeAsync(keyId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false))
@@ -50,7 +66,9 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider clock)
         var stray = request.AllowedOrigins is not null ? "allowedOrigins"
             : request.RequestsPerMinutePerUser is not null ? "requestsPerMinutePerUser"
             : request.RequestsPerMinutePerIp is not null ? "requestsPerMinutePerIp"
-            : request.AllowedModels is not null ? "allowedModels" : null;
+            : request.AllowedModels is not null ? "allowedModels"
+            : request.TokenLimit is not null ? "tokenLimit"
+            : request.CostLimitUsd is not null ? "costLimitUsd" : null;
         return stray is null ? null : throw ProxyException.BadRequest($"'{stray}' applies only to keys of kind \"{ApiKeyKinds.Publishable}\".", stray);
     }
 }

@@ -13,6 +13,12 @@ namespace LlmProxy.Core.Auth;
 /// </summary>
 public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider clock)
 {
+    /// <summary>
+    /// Only keys that exist are cached, so the cache is bounded by the keys an operator made; this bounds it anyway
+    /// (a tenant with very many keys, or keys revoked and made again) at the cost of a store read.
+    /// </summary>
+    internal const int MaxCachedKeys = 10_000;
+
     private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _cache = new();
 
     /// <summary>Secret keys only: a publishable key is 403 <c>publishable_key_not_allowed</c>.</summary>
@@ -54,7 +60,11 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
         var record = await store.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (record is not { IsActive: true }) throw Unauthorized("The API key is not valid or has been revoked.");
         var identity = new CallerIdentity(record.TenantId, record.KeyId, record.Publishable);
-        if (settings.KeyCacheSeconds > 0) _cache[hash] = (identity, now.AddSeconds(settings.KeyCacheSeconds));
+        if (settings.KeyCacheSeconds > 0)
+        {
+            if (_cache.Count >= MaxCachedKeys) Prune(now);
+            _cache[hash] = (identity, now.AddSeconds(settings.KeyCacheSeconds));
+        }
         return identity;
     }
 
@@ -67,6 +77,14 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
     }
 
     public void Forget() => _cache.Clear();
+
+    /// <summary>Drops expired entries; if that is not enough, all of them (each costs one store read to come back).</summary>
+    private void Prune(DateTimeOffset now)
+    {
+        foreach (var (hash, entry) in _cache)
+            if (entry.Until <= now) _cache.TryRemove(hash, out _);
+        if (_cache.Count >= MaxCachedKeys) _cache.Clear();
+    }
 
     private static string? PresentedKey(string? authorization, string? apiKeyHeader)
     {

@@ -134,7 +134,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<AdminSignInThrottle>();
         services.AddSingleton<AdminSessions>();
+        services.AddSingleton<AdminSessionRevocations>();
         services.AddSingleton<AdminGate>();
         services.AddSingleton<QuotaPeriodResetter>();
         services.AddSingleton<RequestValidator>();

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Admin;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.Configuration;
@@ -12,7 +13,7 @@ namespace LlmProxy.Core;
 public static class StoreRegistration
 {
     /// <summary>
-    /// The key, response-cache and request-log stores of the configured kind. SQLite keeps them in the main database
+    /// The key, response-cache, request-log and dashboard-session stores of the configured kind. SQLite keeps them in the main database
     /// (its migrations create them); Table Storage gives each its own table, created at start-up.
     /// </summary>
     public static void AddAuxiliaryStores(this IServiceCollection services, StoreKind kind)
@@ -22,6 +23,7 @@ public static class StoreRegistration
             AddTableStore<IApiKeyStore, TableApiKeyStore>(services);
             AddTableStore<IResponseCacheStore, TableResponseCacheStore>(services);
             AddTableStore<IRequestLogStore, TableRequestLogStore>(services);
+            AddTableStore<IAdminSessionStore, TableAdminSessionStore>(services);
             services.AddSingleton<AuxiliaryTablesInitializer>();
             services.AddHostedService(sp => sp.GetRequiredService<AuxiliaryTablesInitializer>());
         }
@@ -30,6 +32,7 @@ public static class StoreRegistration
             services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
             services.AddSingleton<IResponseCacheStore, SqliteResponseCacheStore>();
             services.AddSingleton<IRequestLogStore, SqliteRequestLogStore>();
+            services.AddSingleton<IAdminSessionStore, SqliteAdminSessionStore>();
         }
     }
 

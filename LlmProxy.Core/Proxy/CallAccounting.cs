@@ -122,7 +122,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
 
     public void Failed(ProxyException error)
     {
-        _sent &= error.VendorMayHaveBilled;
+        // An attempt that answered at all was processed by the vendor, whatever ended it.
+        _sent &= error.VendorMayHaveBilled || Answered;
         Status = error.Provider is null ? UsageStatuses.Error : UsageStatuses.VendorError;
         HttpStatus = error.Status;
         Error = error.Message;
@@ -152,19 +153,28 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
         if (VendorUsage is { } reported) return (reported, false);
         if (!_sent) return (ChatUsage.Of(0, 0), false);
         var prompt = _partial is { PromptTokens: > 0 } partial ? partial.PromptTokens : Tokens(_bound.PromptTokens);
-        var answered = _firstChunkAt is not null || _whole is not null;
-        var output = answered
+        var output = Answered
             ? Math.Max(_partial?.CompletionTokens ?? 0, tokens.CountText(ResponseText) + tokens.CountText(ToolCallText))
             : Tokens(_bound.OutputTokens);
         return (ChatUsage.Of(prompt, output), true);
     }
 
+    private bool Answered => _firstChunkAt is not null || _whole is not null;
+
     private string ToolCallText => _whole is { } whole
         ? string.Concat(whole.Choices.SelectMany(c => c.Message.ToolCalls ?? []).Select(t => t.Function?.Name + t.Function?.Arguments))
         : _streamedToolCalls.ToString();
 
-    /// <summary>What the call has been charged so far: earlier attempts and the current one.</summary>
-    public long Charged => (_earlierCharged ? _earlier.TotalTokens : 0) + Charge().Usage.TotalTokens;
+    /// <summary>What the call has been charged so far, in tokens and dollars: earlier attempts and the current one.</summary>
+    public (long Tokens, decimal CostUsd) Charged
+    {
+        get
+        {
+            var current = Charge().Usage;
+            return ((_earlierCharged ? _earlier.TotalTokens : 0) + current.TotalTokens,
+                (_earlierCharged ? _earlierCost ?? 0 : 0) + (_pricing?.Prices?.CostOf(current) ?? 0));
+        }
+    }
 
     private static int Tokens(long count) => (int)Math.Min(count, int.MaxValue);
 
@@ -183,6 +193,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
             Id = Guid.CreateVersion7(_startedAt).ToString("N"),
             TenantId = _call.TenantId,
             UserId = _call.UserId,
+            // The key whose budget holds the reservation is charged when the event is recorded.
+            KeyId = Reservation?.KeyId,
             Provider = _provider,
             Model = _call.Model,
             PromptTokens = usage.PromptTokens,

@@ -15,9 +15,11 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
 {
     public const string CacheHeader = "X-Cache";
 
-    internal async Task<AdmittedCall> AdmitAsync(ProxyCall call, CancellationToken cancellationToken)
+    /// <param name="answerers">The vendors and models that may answer the call (its own, then its fallbacks): the money
+    /// reservation prices the bound at the highest of their prices. A cache hit is answered by the call's own.</param>
+    internal async Task<AdmittedCall> AdmitAsync(ProxyCall call, IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
         var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
 
@@ -26,7 +28,9 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
         if (cacheKey is not null) headers[CacheHeader] = hit is null ? "MISS" : "HIT";
 
         var bound = bounds.For(call);
-        var reservation = hit is null || cache.CountsCachedTokens ? await ReserveAsync(call, bound, callLimits, headers, cancellationToken).ConfigureAwait(false) : null;
+        var reservation = hit is null || cache.CountsCachedTokens
+            ? await ReserveAsync(call, bound, callLimits, hit is null ? answerers : answerers.Take(1).ToList(), headers, cancellationToken).ConfigureAwait(false)
+            : null;
         return new AdmittedCall(callLimits, headers, hit is null ? cacheKey : null, bound, reservation, hit);
     }
 
@@ -39,11 +43,12 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
     }
 
     /// <summary>The reservation; a quota refusal carries the rate-limit headers of the request too.</summary>
-    private async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, Dictionary<string, string> headers, CancellationToken cancellationToken)
+    private async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, IReadOnlyList<(string Provider, string Model)> answerers,
+        Dictionary<string, string> headers, CancellationToken cancellationToken)
     {
         try
         {
-            return await quotas.ReserveAsync(call, bound, callLimits, cancellationToken).ConfigureAwait(false);
+            return await quotas.ReserveAsync(call, bound, callLimits, answerers, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxyException e)
         {

@@ -10,4 +10,7 @@ public sealed record ProxyCall(ChatRequest Request, string Provider, string Mode
 
     /// <summary>The caller asked not to use the response cache (<c>"cache": false</c> or <c>Cache-Control: no-cache</c>).</summary>
     public bool NoCache { get; init; }
+
+    /// <summary>The publishable key's own budget the call counts against, beside its tenant's and user's; null for other calls.</summary>
+    public Quotas.KeyBudget? KeyBudget { get; init; }
 }

@@ -40,14 +40,14 @@ public sealed partial class ProxyService(
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.AdmitAsync(call, cancellationToken).ConfigureAwait(false);
+        var targets = fallbacks.For(call, provider);
+        var admitted = await admission.AdmitAsync(call, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken).ConfigureAwait(false);
         var accounting = new CallAccounting(call, provider.Name, admitted.Reservation, admitted.Bound, tokens, clock, catalog.Find(provider.Name, call.Model))
         {
             Cached = admitted.Hit is not null,
         };
         if (admitted.Hit is { } hit) return await ReplayAsync(hit, accounting, provider.Name, admitted.Headers, cancellationToken).ConfigureAwait(false);
 
-        var targets = fallbacks.For(call, provider);
         for (var i = 0; ; i++)
         {
             var target = targets[i];
@@ -61,7 +61,7 @@ public sealed partial class ProxyService(
                 accounting.Failed(e);
                 var next = targets[i + 1];
                 var nextBound = bounds.For(next.Call);
-                if (!await CoverAsync(accounting, nextBound, admitted.Limits, cancellationToken).ConfigureAwait(false))
+                if (!await CoverAsync(accounting, next, nextBound, admitted.Limits, cancellationToken).ConfigureAwait(false))
                 {
                     Log.FallbackNotCovered(log, target.Provider.Name, target.Call.Model, e.Status, next.Provider.Name, next.Call.Model);
                     await publisher.PublishAsync(accounting).ConfigureAwait(false);
@@ -120,15 +120,16 @@ public sealed partial class ProxyService(
 
     /// <summary>
     /// Before a fallback attempt, grows the reservation to what the call may already have been charged plus the next
-    /// attempt's bound; false when the quota has no room for it (the fallback is then not tried).
+    /// attempt's bound, in tokens and money; false when the quota has no room for it (the fallback is then not tried).
     /// </summary>
-    private async Task<bool> CoverAsync(CallAccounting accounting, CallBound next, CallLimits limits, CancellationToken cancellationToken)
+    private async Task<bool> CoverAsync(CallAccounting accounting, FallbackRoutes.Target next, CallBound nextBound, CallLimits limits, CancellationToken cancellationToken)
     {
         if (accounting.Reservation is not { } reservation) return true;
-        var needed = accounting.Charged + next.Total;
-        if (needed <= reservation.Tokens) return true;
-        if (await quotas.TryGrowAsync(reservation, needed, limits, cancellationToken).ConfigureAwait(false) is not { } grown) return false;
-        accounting.Reservation = grown;
+        var (chargedTokens, chargedCost) = accounting.Charged;
+        if (await quotas.TryCoverAsync(reservation, chargedTokens, chargedCost, nextBound, (next.Provider.Name, next.Call.Model), next.Call, limits, cancellationToken)
+                .ConfigureAwait(false) is not { } covered)
+            return false;
+        accounting.Reservation = covered;
         return true;
     }
 

@@ -12,16 +12,56 @@ public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> option
         var overrides = await store.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);
         var tokens = overrides?.TokenLimit ?? (scope.IsUser ? settings.DefaultUserTokens : settings.DefaultTenantTokens);
         var rpm = overrides?.RequestsPerMinute ?? (scope.IsUser ? settings.RequestsPerMinutePerUser : settings.RequestsPerMinutePerTenant);
-        return new EffectiveLimits(tokens > 0 ? tokens : null, rpm > 0 ? rpm : null);
+        var cost = overrides?.CostLimitUsd ?? (scope.IsUser ? settings.DefaultUserCostLimitUsd : settings.DefaultTenantCostLimitUsd);
+        return new EffectiveLimits(tokens > 0 ? tokens : null, rpm > 0 ? rpm : null, cost > 0 ? Nanodollars.LimitOf(cost) : null);
     }
 
-    /// <summary>Both scopes of a call, read once for its rate limit and its reservation.</summary>
-    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, CancellationToken cancellationToken) =>
+    /// <summary>Every scope of a call (tenant, user, and the publishable key's budget), read once for its rate limit and its reservation.</summary>
+    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, KeyBudget? key, CancellationToken cancellationToken) =>
         new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
-            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false));
+            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false))
+        {
+            KeyId = key?.KeyId,
+            Key = key?.Limits ?? default,
+        };
 }
 
-/// <summary>Null means unlimited.</summary>
-public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute);
+/// <summary>A publishable key's own limits per period (fixed at its creation); null = none of that kind.</summary>
+public sealed record KeyBudget(string KeyId, long? TokenLimit, decimal? CostLimitUsd)
+{
+    public EffectiveLimits Limits => new(TokenLimit, null, CostLimitUsd is { } cost ? Nanodollars.LimitOf(cost) : null);
+}
 
-public readonly record struct CallLimits(EffectiveLimits Tenant, EffectiveLimits User);
+/// <summary>Null means unlimited. <paramref name="CostNanodollars"/> is the money budget in <see cref="Nanodollars"/>.</summary>
+public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinute, long? CostNanodollars = null)
+{
+    /// <summary>Whether a reservation must hold tokens or money against this scope.</summary>
+    public bool LimitsUsage => Tokens is not null || CostNanodollars is not null;
+
+    /// <summary>Whether a reservation of <paramref name="tokens"/> and <paramref name="cost"/> fits beside what the counter holds.</summary>
+    public bool Admits(Storage.QuotaCounter counter, long tokens, long cost) =>
+        (Tokens is not { } maxTokens || counter.Used + counter.Reserved + tokens <= maxTokens)
+        && (CostNanodollars is not { } maxCost || counter.CostUsed + counter.CostReserved + cost <= maxCost);
+}
+
+/// <summary>
+/// The limits of every scope a call counts against: its tenant, its user and, for a publishable key with a budget of
+/// its own, that key (<see cref="KeyId"/> and <see cref="Key"/>).
+/// </summary>
+public readonly record struct CallLimits(EffectiveLimits Tenant, EffectiveLimits User)
+{
+    public string? KeyId { get; init; }
+    public EffectiveLimits Key { get; init; }
+
+    /// <summary>Every limited scope of the call with its limits, the user first.</summary>
+    public IEnumerable<(QuotaScope Scope, EffectiveLimits Limits)> Limited(string tenantId, string userId)
+    {
+        if (User.LimitsUsage) yield return (QuotaScope.User(tenantId, userId), User);
+        if (Tenant.LimitsUsage) yield return (QuotaScope.Tenant(tenantId), Tenant);
+        if (KeyId is not null && Key.LimitsUsage) yield return (QuotaScope.ApiKey(tenantId, KeyId), Key);
+    }
+
+    public bool LimitsUsage => Tenant.LimitsUsage || User.LimitsUsage || (KeyId is not null && Key.LimitsUsage);
+
+    public bool LimitsMoney => Tenant.CostNanodollars is not null || User.CostNanodollars is not null || (KeyId is not null && Key.CostNanodollars is not null);
+}

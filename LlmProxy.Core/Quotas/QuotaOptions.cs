@@ -17,6 +17,14 @@ public sealed class QuotaOptions
     [Range(0, long.MaxValue)]
     public long DefaultTenantTokens { get; set; }
 
+    /// <summary>Money per user per period in USD, priced by the price book. 0 = unlimited.</summary>
+    [Range(typeof(decimal), "0", "1000000000")]
+    public decimal DefaultUserCostLimitUsd { get; set; }
+
+    /// <summary>Money per tenant per period in USD. 0 = unlimited.</summary>
+    [Range(typeof(decimal), "0", "1000000000")]
+    public decimal DefaultTenantCostLimitUsd { get; set; }
+
     public QuotaPeriodKind Period { get; set; } = QuotaPeriodKind.Monthly;
 
     /// <summary>Requests per minute per user (the seed's <c>rate_limit_requests</c>). 0 = unlimited.</summary>

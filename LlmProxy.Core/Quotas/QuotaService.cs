@@ -1,55 +1,113 @@
 using System.Globalization;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Storage;
-using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Quotas;
 
 /// <summary>
-/// Token quotas by reserve-then-reconcile: admission reserves the call's <see cref="CallBound"/> (the most the vendor
-/// can bill for it) against the tenant's and the user's limits in one atomic store step; the recorder settles the
-/// reservation to what was charged when the call's usage event is recorded.
+/// Token and money quotas by reserve-then-reconcile: admission reserves the call's <see cref="CallBound"/> (the most
+/// the vendor can bill for it) in tokens and, at the model's highest prices, in money, against the limits of its
+/// tenant, user and publishable key in one atomic store step; the recorder settles the reservation to what was charged
+/// when the call's usage event is recorded.
 /// </summary>
-public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, IOptions<QuotaOptions> options, TimeProvider clock)
+public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimiter rateLimiter, ModelCatalog catalog, IOptions<QuotaOptions> options, TimeProvider clock)
 {
     public QuotaPeriod CurrentPeriod() => QuotaPeriod.Containing(clock.GetUtcNow(), options.Value.Period);
 
     /// <summary>
-    /// Reserves the call's bound, or refuses with 429 <c>quota_exceeded</c> (the remaining amount in the message
-    /// and in <c>X-Quota-Remaining</c>, Retry-After until the period ends). Null when neither scope is limited.
+    /// Reserves the call's bound in tokens and, priced at the highest prices of the models that may answer it
+    /// (<paramref name="answerers"/>: the vendor and model it names, then its fallbacks), in money; or refuses with 429
+    /// <c>quota_exceeded</c> (what is left in the message and in <c>X-Quota-Remaining</c> or
+    /// <c>X-Quota-Remaining-Usd</c>, Retry-After until the period ends). A call that a money budget applies to and that
+    /// a model without a price may answer is refused with 400 naming the model. Null when no scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, CancellationToken cancellationToken)
+    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits,
+        IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
-        var (tenant, user) = (callLimits.Tenant, callLimits.User);
-        if (tenant.Tokens is null && user.Tokens is null) return null;
+        if (!callLimits.LimitsUsage) return null;
 
         var now = clock.GetUtcNow();
         var period = CurrentPeriod();
         var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
-            bound.Total, now.AddSeconds(options.Value.ReservationTtlSeconds));
-        var outcome = await store.TryReserveAsync(reservation, tenant.Tokens, user.Tokens, cancellationToken).ConfigureAwait(false);
+            bound.Total, now.AddSeconds(options.Value.ReservationTtlSeconds))
+        {
+            Cost = callLimits.LimitsMoney ? CostBound(call, callLimits, bound, answerers) : 0,
+            KeyId = callLimits.KeyId,
+        };
+        var outcome = await store.TryReserveAsync(reservation, callLimits, cancellationToken).ConfigureAwait(false);
         if (outcome.Admitted) return reservation;
 
         var scope = outcome.RefusedBy!.Value;
-        var limit = scope.IsUser ? user.Tokens!.Value : tenant.Tokens!.Value;
-        var remaining = Math.Max(0, limit - outcome.Counter.Used - outcome.Counter.Reserved);
-        var who = scope.IsUser ? $"User '{call.UserId}' of tenant '{call.TenantId}'" : $"Tenant '{call.TenantId}'";
-        throw new ProxyException(429, ErrorTypes.QuotaExceeded,
-            $"{who} has {remaining} of its {limit} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
-            retryAfter: period.End - now)
+        var limit = callLimits.Limited(call.TenantId, call.UserId).First(l => l.Scope == scope).Limits;
+        var counter = outcome.Counter;
+        var who = Who(scope);
+        var retryAfter = period.End - now;
+        if (limit.Tokens is { } tokens && counter.Used + counter.Reserved + reservation.Tokens > tokens)
         {
-            Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture) },
+            var remaining = Math.Max(0, tokens - counter.Used - counter.Reserved);
+            throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+                $"{who} has {remaining} of its {tokens} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
+                retryAfter: retryAfter)
+            {
+                Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture) },
+            };
+        }
+        var budget = limit.CostNanodollars!.Value;
+        var left = Math.Max(0, budget - counter.CostUsed - counter.CostReserved);
+        throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+            $"{who} has ${Usd(left)} of its ${Usd(budget)} budget left for the period ending {period.End:O}; this call may cost up to ${Usd(reservation.Cost)}.",
+            retryAfter: retryAfter)
+        {
+            Headers = new Dictionary<string, string> { ["X-Quota-Remaining-Usd"] = Usd(left) },
         };
     }
 
-    /// <summary>The reservation raised to <paramref name="tokens"/>, or null when a limit has no room for the difference.</summary>
-    public async Task<QuotaReservation?> TryGrowAsync(QuotaReservation reservation, long tokens, CallLimits callLimits, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before a fallback attempt: the reservation raised to cover what the call has been charged so far
+    /// (<paramref name="chargedTokens"/>, <paramref name="chargedCostUsd"/>) plus the bound of the next attempt at the
+    /// next model's prices; the same reservation when it already covers that, null when a limit has no room for the
+    /// difference (the fallback is then not tried).
+    /// </summary>
+    public async Task<QuotaReservation?> TryCoverAsync(QuotaReservation reservation, long chargedTokens, decimal chargedCostUsd, CallBound next,
+        (string Provider, string Model) nextAnswerer, ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
     {
-        var outcome = await store.TryGrowAsync(reservation, tokens, callLimits.Tenant.Tokens, callLimits.User.Tokens, cancellationToken).ConfigureAwait(false);
-        return outcome.Admitted ? reservation with { Tokens = tokens } : null;
+        var tokens = Math.Max(reservation.Tokens, chargedTokens + next.Total);
+        var cost = callLimits.LimitsMoney
+            ? Math.Max(reservation.Cost, Nanodollars.CostOf(chargedCostUsd) + CostBound(call, callLimits, next, [nextAnswerer]))
+            : reservation.Cost;
+        if (tokens == reservation.Tokens && cost == reservation.Cost) return reservation;
+        var outcome = await store.TryGrowAsync(reservation, tokens, cost, callLimits, cancellationToken).ConfigureAwait(false);
+        return outcome.Admitted ? reservation with { Tokens = tokens, Cost = cost } : null;
     }
+
+    /// <summary>The most the call can cost at any of the models that may answer it; every one of them must have a price.</summary>
+    private long CostBound(ProxyCall call, CallLimits callLimits, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers)
+    {
+        decimal most = 0;
+        foreach (var (provider, model) in answerers)
+        {
+            if (catalog.Find(provider, model)?.Prices is not { } prices)
+            {
+                var budget = callLimits.Limited(call.TenantId, call.UserId).First(l => l.Limits.CostNanodollars is not null).Scope;
+                throw ProxyException.BadRequest(
+                    $"'{provider}/{model}' has no price in the price book, and {Who(budget)} has a money budget that every call is charged against. " +
+                    $"Pick a priced model (GET /v1/models), or an operator can price it with LlmProxy:Models:{provider}:{model}:InputPricePerMillion, OutputPricePerMillion and PricesAsOf.",
+                    "model");
+            }
+            most = Math.Max(most, prices.UpperBound(bound.PromptTokens, bound.OutputTokens));
+        }
+        return Nanodollars.CostOf(most);
+    }
+
+    private static string Who(QuotaScope scope) =>
+        scope.KeyId is { } keyId ? $"Publishable key '{keyId}' of tenant '{scope.TenantId}'"
+        : scope.UserId is { } userId ? $"User '{userId}' of tenant '{scope.TenantId}'"
+        : $"Tenant '{scope.TenantId}'";
+
+    private static string Usd(long nanodollars) => Nanodollars.ToUsd(nanodollars).ToString("0.#########", CultureInfo.InvariantCulture);
 
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         store.ReleaseAsync(reservation, cancellationToken);
@@ -71,17 +129,25 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
             Used = own.Used,
             Reserved = own.Reserved,
             Remaining = own.Remaining,
+            CostLimitUsd = own.CostLimitUsd,
+            CostUsedUsd = own.CostUsedUsd,
+            CostReservedUsd = own.CostReservedUsd,
+            CostRemainingUsd = own.CostRemainingUsd,
             RequestsPerMinute = own.RequestsPerMinute,
             RateLimit = own.RateLimit,
             Tenant = tenant,
         };
     }
 
+    /// <summary>A publishable key's own budget in the current period: its limits and what its calls used and hold.</summary>
+    public async Task<QuotaFigures> KeyFiguresAsync(string tenantId, KeyBudget budget, CancellationToken cancellationToken) =>
+        QuotaFigures.Of(budget.Limits,
+            await store.GetCounterAsync(QuotaScope.ApiKey(tenantId, budget.KeyId), CurrentPeriod(), cancellationToken).ConfigureAwait(false), null);
+
     private async Task<QuotaFigures> FiguresAsync(QuotaScope scope, QuotaPeriod period, RateLimitState? rate, CancellationToken cancellationToken)
     {
         var limit = await limits.ForAsync(scope, cancellationToken).ConfigureAwait(false);
         var counter = await store.GetCounterAsync(scope, period, cancellationToken).ConfigureAwait(false);
-        return new QuotaFigures(limit.Tokens, counter.Used, counter.Reserved,
-            limit.Tokens is { } l ? Math.Max(0, l - counter.Used - counter.Reserved) : null, limit.RequestsPerMinute, rate);
+        return QuotaFigures.Of(limit, counter, rate);
     }
 }

@@ -15,6 +15,14 @@ public sealed record QuotaStatus
     public long Reserved { get; init; }
     /// <summary>Limit - used - reserved; null when unlimited.</summary>
     public long? Remaining { get; init; }
+    /// <summary>Money budget for the period in USD; null = unlimited.</summary>
+    public decimal? CostLimitUsd { get; init; }
+    /// <summary>USD the period's recorded calls cost at the price book's prices.</summary>
+    public decimal CostUsedUsd { get; init; }
+    /// <summary>USD held by calls in flight (the most each may cost).</summary>
+    public decimal CostReservedUsd { get; init; }
+    /// <summary>Budget - used - reserved in USD; null when unlimited.</summary>
+    public decimal? CostRemainingUsd { get; init; }
     /// <summary>Requests per minute; null = unlimited.</summary>
     public int? RequestsPerMinute { get; init; }
     /// <summary>The current one-minute window; null when requests are unlimited.</summary>
@@ -22,4 +30,21 @@ public sealed record QuotaStatus
     public QuotaFigures? Tenant { get; init; }
 }
 
-public sealed record QuotaFigures(long? Limit, long Used, long Reserved, long? Remaining, int? RequestsPerMinute, RateLimitState? RateLimit);
+/// <summary>One scope's limits and figures in the current period: tokens, money in USD (null limits = unlimited), requests.</summary>
+public sealed record QuotaFigures(long? Limit, long Used, long Reserved, long? Remaining, int? RequestsPerMinute, RateLimitState? RateLimit)
+{
+    public decimal? CostLimitUsd { get; init; }
+    public decimal CostUsedUsd { get; init; }
+    public decimal CostReservedUsd { get; init; }
+    public decimal? CostRemainingUsd { get; init; }
+
+    public static QuotaFigures Of(EffectiveLimits limit, Storage.QuotaCounter counter, RateLimitState? rate) =>
+        new(limit.Tokens, counter.Used, counter.Reserved,
+            limit.Tokens is { } l ? Math.Max(0, l - counter.Used - counter.Reserved) : null, limit.RequestsPerMinute, rate)
+        {
+            CostLimitUsd = limit.CostNanodollars is { } budget ? Nanodollars.ToUsd(budget) : null,
+            CostUsedUsd = Nanodollars.ToUsd(counter.CostUsed),
+            CostReservedUsd = Nanodollars.ToUsd(counter.CostReserved),
+            CostRemainingUsd = limit.CostNanodollars is { } b ? Nanodollars.ToUsd(Math.Max(0, b - counter.CostUsed - counter.CostReserved)) : null,
+        };
+}

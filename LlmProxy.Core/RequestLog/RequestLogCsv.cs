@@ -14,6 +14,7 @@ public static class RequestLogCsv
     [
         "timestamp", "id", "tenantId", "userId", "provider", "model", "status", "httpStatus", "stream", "cached",
         "promptTokens", "completionTokens", "latencyMs", "timeToFirstTokenMs", "vendorRequestId", "error",
+        "cachedPromptTokens", "cacheWriteTokens", "reasoningTokens", "costUsd",
     ];
 
     public static string Write(IEnumerable<RequestLogEntry> entries)
@@ -28,6 +29,8 @@ public static class RequestLogCsv
                 e.Provider, e.Model, e.Status, Number(e.HttpStatus), e.Stream ? "true" : "false", e.Cached ? "true" : "false",
                 Number(e.PromptTokens), Number(e.CompletionTokens), Number(e.LatencyMs),
                 e.TimeToFirstTokenMs is { } ttft ? Number(ttft) : "", e.VendorRequestId ?? "", e.Error ?? "",
+                Number(e.CachedPromptTokens), Number(e.CacheWriteTokens), Number(e.ReasoningTokens),
+                e.CostUsd is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : "",
             ]);
         }
         return csv.ToString();

@@ -14,6 +14,12 @@ public sealed record RequestLogEntry
     public bool Cached { get; init; }
     public int PromptTokens { get; init; }
     public int CompletionTokens { get; init; }
+    /// <summary>The prompt-cache and reasoning parts of the tokens, as in the usage event.</summary>
+    public int CachedPromptTokens { get; init; }
+    public int CacheWriteTokens { get; init; }
+    public int ReasoningTokens { get; init; }
+    /// <summary>USD at the price book's prices; null when the model is unpriced.</summary>
+    public decimal? CostUsd { get; init; }
     public long LatencyMs { get; init; }
     /// <summary>Time to the first streamed chunk; null for whole answers.</summary>
     public long? TimeToFirstTokenMs { get; init; }

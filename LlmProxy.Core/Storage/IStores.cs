@@ -7,11 +7,11 @@ namespace LlmProxy.Core.Storage;
 public interface IUsageStore
 {
     /// <summary>
-    /// Stores the event, adds <paramref name="countedTokens"/> to its tenant's and user's counters for
-    /// <paramref name="period"/> and settles the event's quota reservation (if it still exists), all or nothing.
+    /// Stores the event, adds its counted tokens and money to its tenant's, user's and (when it names one) key's
+    /// counters for its period and settles the event's quota reservation (if it still exists), all or nothing.
     /// Returns false, changing nothing, when the event id was seen before.
     /// </summary>
-    Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken);
+    Task<bool> RecordAsync(UsageToRecord record, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records several events as <see cref="RecordAsync"/> does, one result per event in order. A store that can
@@ -21,7 +21,7 @@ public interface IUsageStore
     {
         var results = new bool[batch.Count];
         for (var i = 0; i < batch.Count; i++)
-            results[i] = await RecordAsync(batch[i].Usage, batch[i].Period, batch[i].CountedTokens, cancellationToken).ConfigureAwait(false);
+            results[i] = await RecordAsync(batch[i], cancellationToken).ConfigureAwait(false);
         return results;
     }
 
@@ -35,24 +35,26 @@ public interface IUsageStore
     Task<IReadOnlyList<long>> LatenciesAsync(UsageQuery query, CancellationToken cancellationToken);
 }
 
-/// <summary>Token counters, reservations against them, and per-scope limit overrides.</summary>
+/// <summary>Token and money counters, reservations against them, and per-scope limit overrides.</summary>
 public interface IQuotaStore
 {
-    /// <summary>Used tokens and live (unexpired) reserved tokens of a scope in a period.</summary>
+    /// <summary>Used and live (unexpired) reserved tokens and money of a scope in a period.</summary>
     Task<QuotaCounter> GetCounterAsync(QuotaScope scope, QuotaPeriod period, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Atomically checks used + reserved + the reservation against each given limit (null = unlimited) of the
-    /// reservation's tenant and user, and records the reservation only if every check passes.
+    /// Atomically checks, for every scope of the call that has a limit (<see cref="CallLimits.Limited"/>), used +
+    /// reserved + the reservation against each of its token and money limits, and records the reservation in all of
+    /// them only if every check passes.
     /// </summary>
-    Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, long? tenantLimit, long? userLimit, CancellationToken cancellationToken);
+    Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, CallLimits limits, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Raises a live reservation to <paramref name="tokens"/> (more than it holds) if every given limit of its tenant and
-    /// user still has room for the difference, atomically as <see cref="TryReserveAsync"/>; refused when a limit has
-    /// no room or the reservation is no longer live. A fallback attempt grows its call's reservation this way.
+    /// Raises a live reservation to <paramref name="tokens"/> and <paramref name="cost"/> (nano-dollars; neither below
+    /// what it holds) if every limited scope of the call still has room for the difference, atomically as
+    /// <see cref="TryReserveAsync"/>; refused when a limit has no room or the reservation is no longer live. A fallback
+    /// attempt grows its call's reservation this way.
     /// </summary>
-    Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long? tenantLimit, long? userLimit, CancellationToken cancellationToken);
+    Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long cost, CallLimits limits, CancellationToken cancellationToken);
 
     /// <summary>Drops a reservation whose call will record no usage event. Idempotent.</summary>
     Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken);
@@ -86,13 +88,23 @@ public interface IStoreLifecycle
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }
 
-public readonly record struct QuotaCounter(long Used, long Reserved);
+/// <summary>A scope's figures in a period: tokens, and money in <see cref="Nanodollars"/>.</summary>
+public readonly record struct QuotaCounter(long Used, long Reserved, long CostUsed = 0, long CostReserved = 0);
 
-/// <summary>A usage event with the quota period it falls in and the tokens it counts against the quotas.</summary>
-public readonly record struct UsageToRecord(UsageEvent Usage, QuotaPeriod Period, long CountedTokens);
+/// <summary>A usage event with the quota period it falls in and the tokens and money (<see cref="Nanodollars"/>) it counts against the quotas.</summary>
+public readonly record struct UsageToRecord(UsageEvent Usage, QuotaPeriod Period, long CountedTokens, long CountedCost);
 
-/// <summary>Tokens held for one admitted call until its usage event is recorded, or until <see cref="ExpiresAt"/>.</summary>
-public sealed record QuotaReservation(string Id, string TenantId, string UserId, QuotaPeriod Period, long Tokens, DateTimeOffset ExpiresAt);
+/// <summary>
+/// Tokens and money held for one admitted call until its usage event is recorded, or until <see cref="ExpiresAt"/>:
+/// against its tenant and user and, when <see cref="KeyId"/> is set, the publishable key's budget.
+/// </summary>
+public sealed record QuotaReservation(string Id, string TenantId, string UserId, QuotaPeriod Period, long Tokens, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The most the call may cost, in <see cref="Nanodollars"/>.</summary>
+    public long Cost { get; init; }
+
+    public string? KeyId { get; init; }
+}
 
 /// <summary>Whether a reservation was taken; when refused, which scope refused and its figures at that moment.</summary>
 public sealed record ReserveOutcome(bool Admitted, QuotaScope? RefusedBy, QuotaCounter Counter)

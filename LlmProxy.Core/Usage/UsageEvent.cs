@@ -8,6 +8,8 @@ public sealed record UsageEvent
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("tenantId")] public required string TenantId { get; init; }
     [JsonPropertyName("userId")] public required string UserId { get; init; }
+    /// <summary>The publishable key whose own budget the call counts against; null for other calls.</summary>
+    [JsonPropertyName("keyId")] public string? KeyId { get; init; }
     [JsonPropertyName("provider")] public required string Provider { get; init; }
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("promptTokens")] public int PromptTokens { get; init; }

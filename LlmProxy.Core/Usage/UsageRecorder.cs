@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Usage;
 
 /// <summary>
-/// Writes a usage event and its tokens to the store. Idempotent by event id, because queue delivery is at
+/// Writes a usage event and its tokens and money to the store. Idempotent by event id, because queue delivery is at
 /// least once: a redelivered message changes nothing.
 /// </summary>
 public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quotaOptions, IOptions<ResponseCacheOptions> cacheOptions, ILogger<UsageRecorder> log)
@@ -32,13 +32,15 @@ public sealed class UsageRecorder(IUsageStore store, IOptions<QuotaOptions> quot
         for (var i = 0; i < events.Count; i++)
         {
             var usage = events[i];
-            var counted = usage.Cached && !cacheOptions.Value.CountCachedTokensAgainstQuota ? 0 : usage.TotalTokens;
-            batch[i] = new UsageToRecord(usage, QuotaPeriod.Containing(usage.Timestamp, quotaOptions.Value.Period), counted);
+            // A cached answer counts (tokens and money) only when the settings say cached answers count.
+            var counts = !usage.Cached || cacheOptions.Value.CountCachedTokensAgainstQuota;
+            batch[i] = new UsageToRecord(usage, QuotaPeriod.Containing(usage.Timestamp, quotaOptions.Value.Period),
+                counts ? usage.TotalTokens : 0, counts && usage.CostUsd is { } cost ? Nanodollars.CostOf(cost) : 0);
         }
         var results = await store.RecordManyAsync(batch, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < batch.Length; i++)
         {
-            var (usage, _, counted) = batch[i];
+            var (usage, _, counted, _) = batch[i];
             if (results[i])
                 log.LogDebug("Recorded usage {UsageId}: {Tenant}/{User} {Provider}/{Model} {Tokens} tokens", usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, counted);
             else

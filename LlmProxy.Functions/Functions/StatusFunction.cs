@@ -22,7 +22,7 @@ public sealed class StatusFunction(StatusService status, AdminGate gate, ILogger
         {
             // A caller who presents admin credentials is held to them (a wrong key is a 401, not the short answer).
             var operatorAsks = request.Headers.ContainsKey(AdminKeyCheck.Header) || request.Cookies.ContainsKey(DashboardCookie.Name);
-            if (operatorAsks) gate.Demand(request);
+            if (operatorAsks) await gate.DemandAsync(request);
             var report = await status.GetAsync(request.HttpContext.RequestAborted);
             var code = report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return operatorAsks

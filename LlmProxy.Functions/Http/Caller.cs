@@ -46,9 +46,13 @@ public static class Caller
     /// The admin key from <c>X-Admin-Key</c> (or else <c>Authorization: Bearer</c>), or the dashboard's session
     /// cookie with, on writes, its CSRF header. Returns who is calling, for the audit trail.
     /// </summary>
-    public static string Demand(this AdminGate gate, HttpRequest request) =>
-        gate.Demand(AdminKey(request), request.Cookies[DashboardCookie.Name], request.Headers[AdminGate.CsrfHeader].FirstOrDefault(),
-            isWrite: !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method));
+    public static Task<string> DemandAsync(this AdminGate gate, HttpRequest request) =>
+        gate.DemandAsync(new AdminCredentials(AdminKey(request), request.Cookies[DashboardCookie.Name], request.Headers[AdminGate.CsrfHeader].FirstOrDefault(),
+            IsWrite: !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method),
+            request.HttpContext.Connection.RemoteIpAddress, ForwardedFor(request)), request.HttpContext.RequestAborted);
+
+    /// <summary>The request's <c>X-Forwarded-For</c>, for the per-address limits (heeded only where the front is trusted).</summary>
+    public static string ForwardedFor(HttpRequest request) => request.Headers["X-Forwarded-For"].ToString();
 
     /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
     public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)

@@ -13,7 +13,7 @@ namespace LlmProxy.Tests.Auth;
 /// <summary>Tenant keys through the admin API over loopback, and how the authenticator treats them.</summary>
 public sealed class ApiKeyAdminTests : IAsyncLifetime
 {
-    private const string AdminKey = "admin-secret-for-tests";
+    private const string AdminKey = "admin-secret-for-tests-0123456789abcdef";
     private ProxyHost _host = null!;
 
     public async ValueTask InitializeAsync() =>

@@ -75,7 +75,7 @@ public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKind
     }
 
     [Fact]
-    public async Task A_publishable_key_keeps_its_origins_limits_and_models_and_a_secret_key_stays_secret()
+    public async Task A_publishable_key_keeps_its_origins_limits_models_and_budget_and_a_secret_key_stays_secret()
     {
         var secret = Key("key_a1", "acme", 0);
         var publishable = Key("key_b2", "acme", 1) with
@@ -86,6 +86,8 @@ public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKind
                 RequestsPerMinutePerUser = 7,
                 RequestsPerMinutePerIp = 70,
                 AllowedModels = ["mock", "openai/gpt-4o-mini"],
+                TokenLimit = 50_000,
+                CostLimitUsd = 12.345678912m,
             },
         };
         var unlimitedModels = Key("key_c3", "acme", 2) with { Publishable = new PublishableKeyPolicy { AllowedOrigins = ["https://a.example"] } };
@@ -97,6 +99,7 @@ public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKind
         Assert.Equal(["https://www.example.com", "http://localhost:5173"], found.Publishable!.AllowedOrigins);
         Assert.Equal((7, 70), (found.Publishable.RequestsPerMinutePerUser, found.Publishable.RequestsPerMinutePerIp));
         Assert.Equal(["mock", "openai/gpt-4o-mini"], found.Publishable.AllowedModels);
+        Assert.Equal((50_000L, 12.345678912m), (found.Publishable.TokenLimit, found.Publishable.CostLimitUsd));
         Assert.Null((await Keys.FindByHashAsync(unlimitedModels.Hash, Ct))!.Publishable!.AllowedModels);
         var secretFound = await Keys.FindByHashAsync(secret.Hash, Ct);
         Assert.Equal((ApiKeyKinds.Secret, null), (secretFound!.Kind, secretFound.Publishable));

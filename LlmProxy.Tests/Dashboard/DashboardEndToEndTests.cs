@@ -13,7 +13,7 @@ namespace LlmProxy.Tests.Dashboard;
 /// <summary>The dashboard's session, its CSRF guard, the figures it shows, the quota audit trail and the request log, over HTTP.</summary>
 public sealed class DashboardEndToEndTests : IAsyncLifetime
 {
-    private const string AdminKey = "dashboard-test-admin-key";
+    private const string AdminKey = "dashboard-test-admin-key-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private ProxyHost _host = null!;
 

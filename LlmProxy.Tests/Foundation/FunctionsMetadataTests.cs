@@ -23,6 +23,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("WebComponentScript", "_/js/{file}", "get")]
     [InlineData("WebComponentDemo", "_/demo", "get")]
     [InlineData("CorsPreflight", "{*path}", "options")]
+    [InlineData("AdminRevokeSessions", "api/admin/sessions/revoke", "post")]
     public void Http_functions_have_their_routes_and_methods(string function, string route, string method)
     {
         var trigger = Trigger(function);

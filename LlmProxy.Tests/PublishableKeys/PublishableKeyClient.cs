@@ -8,7 +8,7 @@ namespace LlmProxy.Tests.PublishableKeys;
 /// <summary>What these tests do over and over: create keys through the admin API and call as a page would.</summary>
 internal static class PublishableKeyClient
 {
-    public const string AdminKey = "admin-key-for-publishable-tests";
+    public const string AdminKey = "admin-key-for-publishable-tests-0123456789";
     public const string Page = "https://shop.example";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -19,19 +19,25 @@ internal static class PublishableKeyClient
         Content = new StringContent(body, Encoding.UTF8, "application/json"),
     };
 
-    /// <summary>A publishable key for <see cref="Page"/> (plus <paramref name="extraFields"/>, JSON members), as an operator creates one.</summary>
-    public static async Task<string> CreateAsync(ProxyHost host, string tenant = "shop", string extraFields = "")
+    /// <summary>Models and budget a test key has unless a test gives its own.</summary>
+    public const string DefaultScope = ""","allowedModels":["mock"],"tokenLimit":1000000""";
+
+    /// <summary>
+    /// A publishable key for <see cref="Page"/> with <paramref name="scope"/> (its models and budget) plus
+    /// <paramref name="extraFields"/> (JSON members), as an operator creates one.
+    /// </summary>
+    public static async Task<string> CreateAsync(ProxyHost host, string tenant = "shop", string extraFields = "", string scope = DefaultScope)
     {
         using var response = await host.AnonymousClient.SendAsync(CreateRequest(tenant,
-            $$"""{"name":"shop page","kind":"publishable","allowedOrigins":["{{Page}}"]{{extraFields}}}"""), Ct);
+            $$"""{"name":"shop page","kind":"publishable","allowedOrigins":["{{Page}}"]{{scope}}{{extraFields}}}"""), Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, body);
         return JsonNode.Parse(body)!["key"]!.GetValue<string>();
     }
 
     /// <summary>The element's call: a system prompt and the text, streamed, with the page's user id.</summary>
-    public static string ElementBody(string userId, string text = "Make this better", string extraFields = "", string model = "echo") =>
-        $$"""{"provider":"mock","model":"{{model}}","messages":[{"role":"system","content":"Improve the text."},{"role":"user","content":"{{text}}"}],"stream":true,"userId":"{{userId}}"{{extraFields}}}""";
+    public static string ElementBody(string userId, string text = "Make this better", string extraFields = "", string model = "echo", string provider = "mock") =>
+        $$"""{"provider":"{{provider}}","model":"{{model}}","messages":[{"role":"system","content":"Improve the text."},{"role":"user","content":"{{text}}"}],"stream":true,"userId":"{{userId}}"{{extraFields}}}""";
 
     public static HttpRequestMessage Call(string key, string? origin, string body, string path = "/api/llm-proxy")
     {

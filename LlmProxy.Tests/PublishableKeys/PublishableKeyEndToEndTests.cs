@@ -40,7 +40,7 @@ public sealed class PublishableKeyEndToEndTests : IAsyncLifetime
     {
         using var response = await Send(CreateRequest("shop", """
             {"name":"site","kind":"publishable","allowedOrigins":["https://Shop.Example","http://localhost:5173"],
-             "requestsPerMinutePerUser":5,"requestsPerMinutePerIp":50,"allowedModels":["mock/echo"]}
+             "requestsPerMinutePerUser":5,"requestsPerMinutePerIp":50,"allowedModels":["mock/echo"],"tokenLimit":5000,"costLimitUsd":2.5}
             """));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -56,6 +56,7 @@ public sealed class PublishableKeyEndToEndTests : IAsyncLifetime
         Assert.Equal(5, key["publishable"]!["requestsPerMinutePerUser"]!.GetValue<int>());
         Assert.Equal(50, key["publishable"]!["requestsPerMinutePerIp"]!.GetValue<int>());
         Assert.Equal("""["mock/echo"]""", key["publishable"]!["allowedModels"]!.ToJsonString());
+        Assert.Equal((5000L, 2.5m), (key["publishable"]!["tokenLimit"]!.GetValue<long>(), key["publishable"]!["costLimitUsd"]!.GetValue<decimal>()));
         Assert.Null(key["key"]);
     }
 
@@ -67,10 +68,17 @@ public sealed class PublishableKeyEndToEndTests : IAsyncLifetime
     [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example/cart"]}""", "allowedOrigins")]
     [InlineData("""{"kind":"publishable","allowedOrigins":["ftp://shop.example"]}""", "allowedOrigins")]
     [InlineData("""{"kind":"publishable","allowedOrigins":["shop.example"]}""", "allowedOrigins")]
-    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"requestsPerMinutePerIp":0}""", "requestsPerMinutePerIp")]
-    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"requestsPerMinutePerUser":-1}""", "requestsPerMinutePerUser")]
-    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":[]}""", "allowedModels")]
-    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["/echo"]}""", "allowedModels")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"],"costLimitUsd":1,"requestsPerMinutePerIp":0}""", "requestsPerMinutePerIp")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"],"costLimitUsd":1,"requestsPerMinutePerUser":-1}""", "requestsPerMinutePerUser")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":[],"costLimitUsd":1}""", "allowedModels")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["/echo"],"costLimitUsd":1}""", "allowedModels")]
+    // A page's key is public: it must name its models, and carry a budget while its tenant has no limit (this one has none).
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"costLimitUsd":1}""", "allowedModels")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"]}""", "costLimitUsd")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"],"costLimitUsd":0}""", "costLimitUsd")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"],"costLimitUsd":0.0000000001}""", "costLimitUsd")]
+    [InlineData("""{"kind":"publishable","allowedOrigins":["https://shop.example"],"allowedModels":["mock"],"tokenLimit":0}""", "tokenLimit")]
+    [InlineData("""{"costLimitUsd":1}""", "costLimitUsd")]
     [InlineData("""{"kind":"public"}""", "kind")]
     [InlineData("""{"allowedOrigins":["https://shop.example"]}""", "allowedOrigins")]
     [InlineData("""{"kind":"publishable","allowedOrigin":["https://shop.example"]}""", "allowedOrigin")]

@@ -21,7 +21,7 @@ namespace LlmProxy.Tests.Quotas;
 /// <summary>Quotas and rate limits through the front door, on SQLite and on Table Storage (Azurite).</summary>
 public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderTest kind)
 {
-    private const string AdminKey = "test-admin-key";
+    private const string AdminKey = "quota-test-admin-key-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra)

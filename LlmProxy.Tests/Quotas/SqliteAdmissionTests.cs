@@ -30,7 +30,7 @@ public sealed class SqliteAdmissionTests : IDisposable
         new(Guid.NewGuid().ToString("N"), "acme", "ana", Period, tokens, _clock.GetUtcNow().AddMinutes(30));
 
     [Fact]
-    public async Task Used_tokens_recorded_before_a_restart_count_against_admission_after_it()
+    public async Task Used_tokens_and_money_recorded_before_a_restart_count_against_admission_after_it()
     {
         using (var first = NewStore())
         {
@@ -40,16 +40,17 @@ public sealed class SqliteAdmissionTests : IDisposable
                 Id = "e1", TenantId = "acme", UserId = "ana", Provider = "openai", Model = "gpt-4o-mini",
                 PromptTokens = 60, CompletionTokens = 30, Status = UsageStatuses.Ok, HttpStatus = 200, Timestamp = _clock.GetUtcNow(),
             };
-            Assert.True(await first.RecordAsync(usage, Period, usage.TotalTokens, Ct));
+            Assert.True(await first.RecordAsync(new UsageToRecord(usage, Period, usage.TotalTokens, 900), Ct));
         }
 
         using var second = NewStore();
         await second.InitializeAsync(Ct);
-        var refused = await second.TryReserveAsync(Reservation(11), tenantLimit: null, userLimit: 100, Ct);
+        var refused = await second.TryReserveAsync(Reservation(11), TestLimits.Of(null, 100), Ct);
         Assert.False(refused.Admitted);
-        Assert.Equal(new QuotaCounter(90, 0), refused.Counter);
-        Assert.True((await second.TryReserveAsync(Reservation(10), tenantLimit: null, userLimit: 100, Ct)).Admitted);
-        Assert.Equal(new QuotaCounter(90, 10), await second.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(90, 0, 900, 0), refused.Counter);
+        Assert.False((await second.TryReserveAsync(Reservation(1) with { Cost = 101 }, TestLimits.Of(null, null, userCost: 1000), Ct)).Admitted);
+        Assert.True((await second.TryReserveAsync(Reservation(10) with { Cost = 100 }, TestLimits.Of(null, 100, userCost: 1000), Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(90, 10, 900, 100), await second.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class SqliteAdmissionTests : IDisposable
         using var store = NewStore();
         await store.InitializeAsync(Ct);
         var held = Reservation(50);
-        Assert.True((await store.TryReserveAsync(held, null, 1000, Ct)).Admitted);
+        Assert.True((await store.TryReserveAsync(held, TestLimits.Of(null, 1000), Ct)).Admitted);
         UsageEvent Event(string id, string? reservation = null) => new()
         {
             Id = id, TenantId = "acme", UserId = "ana", Provider = "openai", Model = "gpt-4o-mini", PromptTokens = 5,
@@ -81,11 +82,11 @@ public sealed class SqliteAdmissionTests : IDisposable
         };
 
         var results = await store.RecordManyAsync(
-            [new(Event("a", held.Id), Period, 10), new(Event("b"), Period, 10), new(Event("a"), Period, 10)], Ct);
+            [new(Event("a", held.Id), Period, 10, 7), new(Event("b"), Period, 10, 7), new(Event("a"), Period, 10, 7)], Ct);
 
         Assert.Equal([true, true, false], results);
-        Assert.Equal(new QuotaCounter(20, 0), await store.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
-        Assert.Equal(new QuotaCounter(20, 0), await store.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+        Assert.Equal(new QuotaCounter(20, 0, 14, 0), await store.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(20, 0, 14, 0), await store.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
     }
 
     [Fact]
@@ -109,13 +110,32 @@ public sealed class SqliteAdmissionTests : IDisposable
         var november = Period;
         var december = QuotaPeriod.Containing(november.End, QuotaPeriodKind.Monthly);
         var ana = QuotaScope.User("acme", "ana");
-        ledger.Load(ana, november, 40);
+        ledger.Load(ana, november, 40, 0);
 
-        ledger.Load(ana, december, 0);
+        ledger.Load(ana, december, 0, 0);
 
         Assert.True(ledger.IsLoaded(ana, november));
-        Assert.False(ledger.TryReserve(Reservation(61), tenantLimit: null, userLimit: 100).Admitted);
-        Assert.True(ledger.TryReserve(Reservation(60), tenantLimit: null, userLimit: 100).Admitted);
+        Assert.False(ledger.TryReserve(Reservation(61), TestLimits.Of(null, 100))!.Admitted);
+        Assert.True(ledger.TryReserve(Reservation(60), TestLimits.Of(null, 100))!.Admitted);
+    }
+
+    [Fact]
+    public void Past_its_bound_the_ledger_forgets_idle_counters_least_recently_used_first_and_never_a_reserved_one()
+    {
+        var ledger = new AdmissionLedger(_clock, maxCounters: 8);
+        var held = new QuotaReservation("held", "acme", "ana", Period, 5, _clock.GetUtcNow().AddMinutes(30));
+        ledger.Load(QuotaScope.User("acme", "ana"), Period, 90, 0);
+        Assert.True(ledger.TryReserve(held, TestLimits.Of(null, 100))!.Admitted);
+
+        for (var i = 0; i < 40; i++) ledger.Load(QuotaScope.User("acme", $"user-{i}"), Period, i, 0);
+
+        Assert.True(ledger.Counters <= 8, $"{ledger.Counters} counters");
+        Assert.Equal(new QuotaCounter(90, 5), ledger.CounterFor(QuotaScope.User("acme", "ana"), Period));
+        Assert.True(ledger.IsLoaded(QuotaScope.User("acme", "user-39"), Period));
+        Assert.False(ledger.IsLoaded(QuotaScope.User("acme", "user-0"), Period));
+        // A forgotten counter is not a zero: admission asks for it to be loaded again.
+        Assert.Null(ledger.CounterFor(QuotaScope.User("acme", "user-0"), Period));
+        Assert.Null(ledger.TryReserve(new QuotaReservation("r", "acme", "user-0", Period, 1, _clock.GetUtcNow().AddMinutes(30)), TestLimits.Of(null, 100)));
     }
 
     public void Dispose() => _directory.Dispose();

@@ -50,7 +50,8 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
         ReservationId = reservationId,
     };
 
-    private Task<bool> RecordAsync(UsageEvent usage) => Usage.RecordAsync(usage, QuotaPeriod.Containing(usage.Timestamp, Monthly), usage.TotalTokens, Ct);
+    private Task<bool> RecordAsync(UsageEvent usage) =>
+        Usage.RecordAsync(new UsageToRecord(usage, QuotaPeriod.Containing(usage.Timestamp, Monthly), usage.TotalTokens, usage.CostUsd is { } cost ? Nanodollars.CostOf(cost) : 0), Ct);
 
     [Fact]
     public async Task An_event_recorded_twice_counts_once()
@@ -82,14 +83,14 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     public async Task Reservations_fill_the_limit_exactly_and_recording_settles_them_to_the_real_usage()
     {
         for (var i = 0; i < 4; i++)
-            Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 25), null, 100, Ct)).Admitted);
-        var refused = await Quotas.TryReserveAsync(Reservation("acme", "ana", 1), null, 100, Ct);
+            Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 25), TestLimits.Of(null, 100), Ct)).Admitted);
+        var refused = await Quotas.TryReserveAsync(Reservation("acme", "ana", 1), TestLimits.Of(null, 100), Ct);
         Assert.False(refused.Admitted);
         Assert.Equal(QuotaScope.User("acme", "ana"), refused.RefusedBy);
         Assert.Equal(new QuotaCounter(0, 100), refused.Counter);
 
         var held = Reservation("acme", "ana", 30);
-        Assert.True((await Quotas.TryReserveAsync(held, null, 1000, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(held, TestLimits.Of(null, 1000), Ct)).Admitted);
         Assert.True(await RecordAsync(Event("acme", "ana", 5, 5, held.Id)));
 
         Assert.Equal(new QuotaCounter(10, 100), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
@@ -99,18 +100,19 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     [Fact]
     public async Task A_reservation_grows_only_within_the_limits_and_its_event_settles_all_of_it()
     {
+        var limits = TestLimits.Of(100, 100);
         var held = Reservation("acme", "ana", 40);
-        Assert.True((await Quotas.TryReserveAsync(held, 100, 100, Ct)).Admitted);
-        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 30), 100, null, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(held, limits, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 30), TestLimits.Of(100, null), Ct)).Admitted);
 
         // The tenant has 30 tokens of room: growing by 40 is refused by it, growing by 30 fills it.
-        var refused = await Quotas.TryGrowAsync(held, 80, 100, 100, Ct);
+        var refused = await Quotas.TryGrowAsync(held, 80, 0, limits, Ct);
         Assert.False(refused.Admitted);
         Assert.Equal(QuotaScope.Tenant("acme"), refused.RefusedBy);
-        Assert.True((await Quotas.TryGrowAsync(held, 70, 100, 100, Ct)).Admitted);
+        Assert.True((await Quotas.TryGrowAsync(held, 70, 0, limits, Ct)).Admitted);
         Assert.Equal(new QuotaCounter(0, 70), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
         Assert.Equal(new QuotaCounter(0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
-        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "cy", 1), 100, null, Ct)).Admitted);
+        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "cy", 1), TestLimits.Of(100, null), Ct)).Admitted);
 
         Assert.True(await RecordAsync(Event("acme", "ana", 50, 5, held.Id)));
         Assert.Equal(new QuotaCounter(55, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
@@ -118,37 +120,106 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
 
         // A reservation no longer live (expired, or settled) does not grow.
         var late = Reservation("acme", "dee", 1, TimeSpan.FromMinutes(1));
-        Assert.True((await Quotas.TryReserveAsync(late, null, 100, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(late, TestLimits.Of(null, 100), Ct)).Admitted);
         Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.False((await Quotas.TryGrowAsync(late, 2, null, 100, Ct)).Admitted);
-        Assert.False((await Quotas.TryGrowAsync(held, 71, 1000, 1000, Ct)).Admitted);
+        Assert.False((await Quotas.TryGrowAsync(late, 2, 0, TestLimits.Of(null, 100), Ct)).Admitted);
+        Assert.False((await Quotas.TryGrowAsync(held, 71, 0, TestLimits.Of(1000, 1000), Ct)).Admitted);
+    }
+
+    [Fact]
+    public async Task A_reservation_grows_in_money_and_in_a_key_budget_within_their_limits()
+    {
+        var limits = TestLimits.Of(null, null, userCost: 1_000) with { KeyId = "pk1", Key = new EffectiveLimits(500, null) };
+        var held = Reservation("acme", "ana", 100) with { Cost = 400, KeyId = "pk1" };
+        Assert.True((await Quotas.TryReserveAsync(held, limits, Ct)).Admitted);
+
+        // The user's budget has 600 nano-dollars of room, the key 400 tokens.
+        Assert.Equal(QuotaScope.User("acme", "ana"), (await Quotas.TryGrowAsync(held, 100, 1_001, limits, Ct)).RefusedBy);
+        Assert.Equal(QuotaScope.ApiKey("acme", "pk1"), (await Quotas.TryGrowAsync(held, 501, 400, limits, Ct)).RefusedBy);
+        Assert.True((await Quotas.TryGrowAsync(held, 500, 1_000, limits, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(0, 500, 0, 1_000), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 500, 0, 1_000), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "pk1"), Period, Ct));
+
+        // Released, the grown reservation frees all it held.
+        await Quotas.ReleaseAsync(held, Ct);
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "pk1"), Period, Ct));
     }
 
     [Fact]
     public async Task Concurrent_reservations_never_exceed_the_limit()
     {
         var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
-            Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "user" + (i % 5), 10), 100, null, Ct), Ct)));
+            Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "user" + (i % 5), 10), TestLimits.Of(100, null), Ct), Ct)));
 
         Assert.Equal(10, attempts.Count(a => a.Admitted));
         Assert.Equal(new QuotaCounter(0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
     }
 
     [Fact]
+    public async Task Money_reservations_fill_the_budget_exactly_and_recording_settles_them_to_the_real_cost()
+    {
+        // A budget of 1,000 nano-dollars and no token limit: money alone decides.
+        var budget = TestLimits.Of(null, null, userCost: 1000);
+        for (var i = 0; i < 4; i++)
+            Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 10) with { Cost = 250 }, budget, Ct)).Admitted);
+        var refused = await Quotas.TryReserveAsync(Reservation("acme", "ana", 10) with { Cost = 1 }, budget, Ct);
+        Assert.False(refused.Admitted);
+        Assert.Equal(QuotaScope.User("acme", "ana"), refused.RefusedBy);
+        Assert.Equal(new QuotaCounter(0, 40, 0, 1000), refused.Counter);
+
+        var held = Reservation("acme", "ana", 10) with { Cost = 300 };
+        Assert.True((await Quotas.TryReserveAsync(held, TestLimits.Of(null, null, userCost: 2000), Ct)).Admitted);
+        Assert.True(await RecordAsync(Event("acme", "ana", 5, 5, held.Id, cost: 0.000000120m)));
+
+        Assert.Equal(new QuotaCounter(10, 40, 120, 1000), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        var tenant = await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct);
+        Assert.Equal((10L, 120L), (tenant.Used, tenant.CostUsed));
+    }
+
+    [Fact]
+    public async Task Concurrent_money_reservations_never_exceed_the_budget()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "user" + (i % 5), 1) with { Cost = 10 }, TestLimits.Of(null, null, tenantCost: 100), Ct), Ct)));
+
+        Assert.Equal(10, attempts.Count(a => a.Admitted));
+        Assert.Equal(new QuotaCounter(0, 10, 0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+    }
+
+    [Fact]
+    public async Task A_keys_budget_holds_whatever_user_calls_and_recording_charges_the_key()
+    {
+        // A publishable key's calls rotate their user ids; the key's own budget still caps them all.
+        var limits = TestLimits.Of(null, null) with { KeyId = "key_1", Key = new EffectiveLimits(null, null, 100) };
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            Task.Run(() => Quotas.TryReserveAsync(Reservation("acme", "visitor" + i, 1) with { Cost = 10, KeyId = "key_1" }, limits, Ct), Ct)));
+
+        Assert.Equal(10, attempts.Count(a => a.Admitted));
+        Assert.Equal(QuotaScope.ApiKey("acme", "key_1"), attempts.First(a => !a.Admitted).RefusedBy);
+        Assert.Equal(new QuotaCounter(0, 10, 0, 100), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "key_1"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "key_2"), Period, Ct));
+
+        Assert.True(await RecordAsync(Event("acme", "visitor-x", 3, 4, cost: 0.000000007m) with { KeyId = "key_1" }));
+        var key = await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "key_1"), Period, Ct);
+        Assert.Equal((7L, 7L), (key.Used, key.CostUsed));
+    }
+
+    [Fact]
     public async Task A_released_or_expired_reservation_frees_its_tokens()
     {
         var released = Reservation("acme", "ana", 60);
-        Assert.True((await Quotas.TryReserveAsync(released, 100, 100, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(released, TestLimits.Of(100, 100), Ct)).Admitted);
         await Quotas.ReleaseAsync(released, Ct);
         await Quotas.ReleaseAsync(released, Ct);
         Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
 
         // A crashed instance never records its event: the reservation holds until it expires, then stops counting.
-        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 60, TimeSpan.FromMinutes(5)), 100, 100, Ct)).Admitted);
-        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), 100, null, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "ana", 60, TimeSpan.FromMinutes(5)), TestLimits.Of(100, 100), Ct)).Admitted);
+        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), TestLimits.Of(100, null), Ct)).Admitted);
         Clock.Advance(TimeSpan.FromMinutes(6));
         Assert.Equal(0, (await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct)).Reserved);
-        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), 100, null, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 60), TestLimits.Of(100, null), Ct)).Admitted);
         Assert.Equal(new QuotaCounter(0, 60), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
     }
 
@@ -174,11 +245,11 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     [Fact]
     public async Task Overrides_are_set_read_and_removed_per_scope()
     {
-        await Quotas.SetOverrideAsync(QuotaScope.Tenant("acme"), new QuotaOverride(5000, null), Ct);
-        await Quotas.SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(null, 3), Ct);
+        await Quotas.SetOverrideAsync(QuotaScope.Tenant("acme"), new QuotaOverride(5000, null, 12.5m), Ct);
+        await Quotas.SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(null, 3, 0.000000001m), Ct);
 
-        Assert.Equal(new QuotaOverride(5000, null), await Quotas.GetOverrideAsync(QuotaScope.Tenant("acme"), Ct));
-        Assert.Equal(new QuotaOverride(null, 3), await Quotas.GetOverrideAsync(QuotaScope.User("acme", "ana"), Ct));
+        Assert.Equal(new QuotaOverride(5000, null, 12.5m), await Quotas.GetOverrideAsync(QuotaScope.Tenant("acme"), Ct));
+        Assert.Equal(new QuotaOverride(null, 3, 0.000000001m), await Quotas.GetOverrideAsync(QuotaScope.User("acme", "ana"), Ct));
         Assert.Null(await Quotas.GetOverrideAsync(QuotaScope.User("acme", "bob"), Ct));
 
         await Quotas.SetOverrideAsync(QuotaScope.User("acme", "ana"), null, Ct);
@@ -236,7 +307,7 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
         var december = Period;
         Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), december, Ct));
         var held = Reservation("acme", "ana", 100);
-        Assert.True((await Quotas.TryReserveAsync(held, null, 100, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(held, TestLimits.Of(null, 100), Ct)).Admitted);
         Assert.True(await RecordAsync(Event("acme", "ana", 40, 10, held.Id)));
 
         // The timer runs days late, then again: the open counters keep their figures, nothing else moves.
@@ -269,7 +340,7 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
         var at = Clock.GetUtcNow();
         await audit.AddAsync(new("1", "acme", null, "admin key 1", at, null, new QuotaOverride(100, null)), Ct);
         await audit.AddAsync(new("2", "acme", "ana", "dashboard session 2", at.AddSeconds(1), new QuotaOverride(5, 2), null), Ct);
-        await audit.AddAsync(new("3", "globex", "bob", "admin key 1", at.AddSeconds(2), new QuotaOverride(null, 3), new QuotaOverride(7, null)), Ct);
+        await audit.AddAsync(new("3", "globex", "bob", "admin key 1", at.AddSeconds(2), new QuotaOverride(null, 3), new QuotaOverride(7, null, 2.25m)), Ct);
 
         var acme = await audit.ListAsync("acme", 10, Ct);
         Assert.Equal(
@@ -278,6 +349,7 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
             new LlmProxy.Core.Admin.QuotaAuditEntry("1", "acme", null, "admin key 1", at, null, new QuotaOverride(100, null)),
         ], acme);
         Assert.Equal(["3", "2"], (await audit.ListAsync(null, 2, Ct)).Select(e => e.Id));
+        Assert.Equal(new QuotaOverride(7, null, 2.25m), (await audit.ListAsync("globex", 1, Ct))[0].NewValue);
     }
 }
 

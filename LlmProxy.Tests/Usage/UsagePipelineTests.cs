@@ -16,7 +16,7 @@ namespace LlmProxy.Tests.Usage;
 /// </summary>
 public sealed class UsagePipelineTests(AzuriteFixture azurite)
 {
-    private const string AdminKey = "pipeline-admin-key";
+    private const string AdminKey = "pipeline-admin-key-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Dictionary<string, string?> StorageQueueSettings(string queueName)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Storage;
 using LlmProxy.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,11 @@ public sealed class UsageFidelityTests
         Assert.Equal((1000, 300, expected.Cached, expected.CacheWrite, expected.Reasoning, false),
             (recorded.PromptTokens, recorded.CompletionTokens, recorded.CachedPromptTokens, recorded.CacheWriteTokens, recorded.ReasoningTokens, recorded.Estimated));
         Assert.Equal(expected.CostUsd, recorded.CostUsd);
+        // The request log shows the same figures for the call.
+        await rig.Host.Services.GetRequiredService<RequestLogWriter>().WhenHandledAsync(1, Ct);
+        var logged = (await rig.Host.Services.GetRequiredService<IRequestLogStore>().GetAsync(recorded.Id, Ct))!;
+        Assert.Equal((expected.Cached, expected.CacheWrite, expected.Reasoning, expected.CostUsd),
+            (logged.CachedPromptTokens, logged.CacheWriteTokens, logged.ReasoningTokens, logged.CostUsd));
     }
 
     /// <summary>The whole answer's usage, or a stream's usage chunk.</summary>

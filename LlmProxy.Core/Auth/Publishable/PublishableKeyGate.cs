@@ -9,10 +9,10 @@ namespace LlmProxy.Core.Auth.Publishable;
 
 /// <summary>
 /// Counts a publishable key's call per client address (before its body is read, so malformed or oversized bodies
-/// count too), then holds the call to what the element sends and counts it per end user. The tenant's own rate
-/// limits and token quotas apply afterwards in the pipeline, as for any call. Secret keys pass untouched.
+/// count too), then holds the call to what the element sends, counts it per end user and hands the key's own budget
+/// to the pipeline, where it is reserved together with the tenant's and user's quotas. Secret keys pass untouched.
 /// </summary>
-public sealed class PublishableKeyGate(RateLimiter rateLimiter, IOptions<PublishableKeyOptions> options)
+public sealed class PublishableKeyGate(RateLimiter rateLimiter, QuotaLimits limits, IOptions<PublishableKeyOptions> options)
 {
     /// <summary>
     /// The per-address window, which a page rotating its userId cannot escape; a 429 <c>rate_limit_exceeded</c> when full.
@@ -28,15 +28,23 @@ public sealed class PublishableKeyGate(RateLimiter rateLimiter, IOptions<Publish
             policy.RequestsPerMinutePerIp ?? settings.DefaultRequestsPerMinutePerIp, $"Address {clientAddress} on this key", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The call as it may go on (with <c>max_tokens</c> filled in), counted in its user's window.</summary>
+    /// <summary>
+    /// The call as it may go on (with <c>max_tokens</c> filled in and the key's budget attached), counted in its user's
+    /// window. A key without a budget of its own works only while its tenant has a finite limit (403 otherwise): a
+    /// limit removed after the key was made must not open the tenant's wallet to every holder of the page.
+    /// </summary>
     public async Task<ProxyCall> AdmitAsync(CallerIdentity caller, ProxyCall call, CancellationToken cancellationToken)
     {
         if (caller.Publishable is not { } policy) return call;
         var settings = options.Value;
         call = Bound(policy, call, settings);
+        var budget = policy.Budget(caller.KeyId);
+        if (budget is null && !(await limits.ForAsync(QuotaScope.Tenant(call.TenantId), cancellationToken).ConfigureAwait(false)).LimitsUsage)
+            throw new ProxyException(403, ErrorTypes.PermissionDenied,
+                $"This publishable key has no budget of its own and tenant '{call.TenantId}' has no limit; an operator can create a key with 'costLimitUsd' or 'tokenLimit'.");
         await rateLimiter.AcquireExtraAsync(Group(caller.KeyId, "user"), call.UserId,
             policy.RequestsPerMinutePerUser ?? settings.DefaultRequestsPerMinutePerUser, $"User '{call.UserId}' on this key", cancellationToken).ConfigureAwait(false);
-        return call;
+        return call with { KeyBudget = budget };
     }
 
     /// <summary>The first field beyond the element's call shape: tools, formats, or any field the proxy does not model.</summary>

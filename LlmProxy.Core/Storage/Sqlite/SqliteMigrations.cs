@@ -145,5 +145,26 @@ internal static class SqliteMigrations
         ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE usage_events ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
         """,
+        // Money budgets: money used per scope and period, money limits and their audit, all in nano-dollars; the
+        // publishable key whose budget an event counts against.
+        """
+        ALTER TABLE usage_events ADD COLUMN key_id TEXT NULL;
+        ALTER TABLE quota_counters ADD COLUMN used_nanodollars INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE quota_overrides ADD COLUMN cost_limit_nanodollars INTEGER NULL;
+        ALTER TABLE quota_audit ADD COLUMN old_cost_limit_nanodollars INTEGER NULL;
+        ALTER TABLE quota_audit ADD COLUMN new_cost_limit_nanodollars INTEGER NULL;
+        """,
+        // The request log shows each call's cost and its prompt-cache and reasoning tokens.
+        """
+        ALTER TABLE request_log ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE request_log ADD COLUMN cost_usd REAL NULL;
+        """,
+        // Dashboard sessions ended before they expire: signed out one by one, or all issued before a cut-off.
+        """
+        CREATE TABLE admin_signed_out (session_id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL);
+        CREATE TABLE admin_session_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), issued_before_ms INTEGER NOT NULL);
+        """,
     ];
 }

@@ -8,7 +8,8 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
 {
     private const string MetadataColumns = """
         id, tenant_id, user_id, provider, model, status, http_status, stream, cached, prompt_tokens, completion_tokens,
-        latency_ms, ttft_ms, vendor_request_id, error, bodies_truncated, timestamp_ms
+        latency_ms, ttft_ms, vendor_request_id, error, bodies_truncated, timestamp_ms,
+        cached_prompt_tokens, cache_write_tokens, reasoning_tokens, cost_usd
         """;
 
     public Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken) => AddManyAsync([entry], cancellationToken);
@@ -20,9 +21,11 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         await using (var insert = new BatchStatement(write, $"""
             INSERT OR IGNORE INTO request_log ({MetadataColumns}, request_body, response_body)
             VALUES ($id, $tenant, $user, $provider, $model, $status, $http, $stream, $cached, $prompt, $completion,
-                    $latency, $ttft, $vendorId, $error, $truncated, $timestamp, $request, $response);
+                    $latency, $ttft, $vendorId, $error, $truncated, $timestamp, $cachedPrompt, $cacheWrite, $reasoning, $cost,
+                    $request, $response);
             """, "$id", "$tenant", "$user", "$provider", "$model", "$status", "$http", "$stream", "$cached", "$prompt", "$completion",
-            "$latency", "$ttft", "$vendorId", "$error", "$truncated", "$timestamp", "$request", "$response"))
+            "$latency", "$ttft", "$vendorId", "$error", "$truncated", "$timestamp", "$cachedPrompt", "$cacheWrite", "$reasoning", "$cost",
+            "$request", "$response"))
         {
             foreach (var stored in entries)
             {
@@ -30,6 +33,7 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
                 await insert.RunAsync([entry.Id, entry.TenantId, entry.UserId, entry.Provider, entry.Model, entry.Status, entry.HttpStatus,
                     entry.Stream, entry.Cached, entry.PromptTokens, entry.CompletionTokens, entry.LatencyMs, entry.TimeToFirstTokenMs,
                     entry.VendorRequestId, entry.Error, entry.BodiesTruncated, entry.Timestamp.ToUnixTimeMilliseconds(),
+                    entry.CachedPromptTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.CostUsd is { } cost ? (double)cost : null,
                     entry.RequestBody, entry.ResponseBody], cancellationToken).ConfigureAwait(false);
             }
         }
@@ -81,8 +85,8 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         return ReadMetadata(reader) with
         {
-            RequestBody = reader.IsDBNull(17) ? null : reader.GetString(17),
-            ResponseBody = reader.IsDBNull(18) ? null : reader.GetString(18),
+            RequestBody = reader.IsDBNull(21) ? null : reader.GetString(21),
+            ResponseBody = reader.IsDBNull(22) ? null : reader.GetString(22),
         };
     }
 
@@ -115,5 +119,9 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         Error = r.IsDBNull(14) ? null : r.GetString(14),
         BodiesTruncated = r.GetBoolean(15),
         Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(16)),
+        CachedPromptTokens = r.GetInt32(17),
+        CacheWriteTokens = r.GetInt32(18),
+        ReasoningTokens = r.GetInt32(19),
+        CostUsd = r.IsDBNull(20) ? null : (decimal)r.GetDouble(20),
     };
 }

@@ -6,12 +6,12 @@ namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    public async Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken) =>
-        (await RecordManyAsync([new UsageToRecord(usage, period, countedTokens)], cancellationToken).ConfigureAwait(false))[0];
+    public async Task<bool> RecordAsync(UsageToRecord record, CancellationToken cancellationToken) =>
+        (await RecordManyAsync([record], cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
     /// The batch in one transaction (one commit for many calls' events), then the same changes in the admission
-    /// ledger: used tokens added, reservations settled.
+    /// ledger: used tokens and money added, reservations settled.
     /// </summary>
     public async Task<IReadOnlyList<bool>> RecordManyAsync(IReadOnlyList<UsageToRecord> batch, CancellationToken cancellationToken)
     {
@@ -19,61 +19,67 @@ public sealed partial class SqliteStore
         // The ledger is brought in step while the write turn is still held: a first-time counter read (which takes
         // the turn too) then sees this batch either in the file or in the ledger, never in both.
         await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        // Tokens summed per counter first: a burst of one user's calls is one counter update, not one per call.
-        var tokens = new Dictionary<(string Scope, string Period), long>();
+        // Summed per counter first: a burst of one user's calls is one counter update, not one per call.
+        var sums = new Dictionary<(string Scope, string Period), (long Tokens, long Cost)>();
         await using (var insert = new BatchStatement(write, InsertUsageSql, UsageParameters))
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                var (usage, period, counted) = batch[i];
+                var (usage, period, tokens, cost) = batch[i];
                 // INSERT OR IGNORE changes no row for an event id seen before: a duplicate counts nothing.
                 results[i] = await insert.RunAsync(UsageValues(usage), cancellationToken).ConfigureAwait(false) > 0;
-                if (!results[i] || counted == 0) continue;
+                if (!results[i] || (tokens == 0 && cost == 0)) continue;
                 foreach (var scope in ScopesOf(usage))
-                    tokens[(scope.Key, period.Key)] = tokens.GetValueOrDefault((scope.Key, period.Key)) + counted;
+                {
+                    var sum = sums.GetValueOrDefault((scope.Key, period.Key));
+                    sums[(scope.Key, period.Key)] = (sum.Tokens + tokens, sum.Cost + cost);
+                }
             }
         }
-        await using (var addTokens = new BatchStatement(write, AddTokensSql, "$scope", "$period", "$tokens"))
+        await using (var addUsed = new BatchStatement(write, AddUsedSql, "$scope", "$period", "$tokens", "$cost"))
         {
-            foreach (var ((scope, period), sum) in tokens)
-                await addTokens.RunAsync([scope, period, sum], cancellationToken).ConfigureAwait(false);
+            foreach (var ((scope, period), sum) in sums)
+                await addUsed.RunAsync([scope, period, sum.Tokens, sum.Cost], cancellationToken).ConfigureAwait(false);
         }
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
 
         for (var i = 0; i < batch.Count; i++)
         {
             if (!results[i]) continue;
-            var (usage, period, counted) = batch[i];
-            if (counted != 0)
-                foreach (var scope in ScopesOf(usage)) _ledger.AddUsed(scope, period, counted);
+            var (usage, period, tokens, cost) = batch[i];
+            if (tokens != 0 || cost != 0)
+                foreach (var scope in ScopesOf(usage)) _ledger.AddUsed(scope, period, tokens, cost);
             if (usage.ReservationId is { } reservationId) _ledger.Settle(reservationId);
         }
         return results;
     }
 
-    private static QuotaScope[] ScopesOf(UsageEvent usage) => [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId)];
+    private static QuotaScope[] ScopesOf(UsageEvent usage) => usage.KeyId is { } keyId
+        ? [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId), QuotaScope.ApiKey(usage.TenantId, keyId)]
+        : [QuotaScope.Tenant(usage.TenantId), QuotaScope.User(usage.TenantId, usage.UserId)];
 
     private const string InsertUsageSql = """
         INSERT OR IGNORE INTO usage_events (id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens,
             estimated, latency_ms, status, http_status, cached, stream, error, timestamp_ms, cost_usd,
-            cached_prompt_tokens, cache_write_tokens, reasoning_tokens)
+            cached_prompt_tokens, cache_write_tokens, reasoning_tokens, key_id)
         VALUES ($id, $tenant, $user, $provider, $model, $prompt, $completion, $estimated, $latency, $status,
-            $httpStatus, $cached, $stream, $error, $timestamp, $cost, $cachedPrompt, $cacheWrite, $reasoning);
+            $httpStatus, $cached, $stream, $error, $timestamp, $cost, $cachedPrompt, $cacheWrite, $reasoning, $key);
         """;
 
     private static readonly string[] UsageParameters = ["$id", "$tenant", "$user", "$provider", "$model", "$prompt", "$completion",
         "$estimated", "$latency", "$status", "$httpStatus", "$cached", "$stream", "$error", "$timestamp", "$cost",
-        "$cachedPrompt", "$cacheWrite", "$reasoning"];
+        "$cachedPrompt", "$cacheWrite", "$reasoning", "$key"];
 
     private static object?[] UsageValues(UsageEvent usage) =>
         [usage.Id, usage.TenantId, usage.UserId, usage.Provider, usage.Model, usage.PromptTokens, usage.CompletionTokens,
          usage.Estimated, usage.LatencyMs, usage.Status, usage.HttpStatus, usage.Cached, usage.Stream, usage.Error,
          usage.Timestamp.ToUnixTimeMilliseconds(), usage.CostUsd is { } cost ? (double)cost : null,
-         usage.CachedPromptTokens, usage.CacheWriteTokens, usage.ReasoningTokens];
+         usage.CachedPromptTokens, usage.CacheWriteTokens, usage.ReasoningTokens, usage.KeyId];
 
-    private const string AddTokensSql = """
-        INSERT INTO quota_counters (scope, period_start, used_tokens) VALUES ($scope, $period, $tokens)
-        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens;
+    private const string AddUsedSql = """
+        INSERT INTO quota_counters (scope, period_start, used_tokens, used_nanodollars) VALUES ($scope, $period, $tokens, $cost)
+        ON CONFLICT (scope, period_start) DO UPDATE SET used_tokens = used_tokens + excluded.used_tokens,
+            used_nanodollars = used_nanodollars + excluded.used_nanodollars;
         """;
 
     public async Task<IReadOnlyList<UsageEvent>> ListAsync(string tenantId, string? userId, DateTimeOffset from, int limit, CancellationToken cancellationToken)
@@ -82,7 +88,7 @@ public sealed partial class SqliteStore
         await using var query = Command(connection, null, """
             SELECT id, tenant_id, user_id, provider, model, prompt_tokens, completion_tokens, estimated, latency_ms,
                    status, http_status, cached, stream, error, timestamp_ms, cost_usd,
-                   cached_prompt_tokens, cache_write_tokens, reasoning_tokens
+                   cached_prompt_tokens, cache_write_tokens, reasoning_tokens, key_id
             FROM usage_events
             WHERE tenant_id = $tenant AND ($user IS NULL OR user_id = $user) AND timestamp_ms >= $from
             ORDER BY timestamp_ms DESC LIMIT $limit;
@@ -112,6 +118,7 @@ public sealed partial class SqliteStore
                 CachedPromptTokens = reader.GetInt32(16),
                 CacheWriteTokens = reader.GetInt32(17),
                 ReasoningTokens = reader.GetInt32(18),
+                KeyId = reader.IsDBNull(19) ? null : reader.GetString(19),
             });
         }
         return events;

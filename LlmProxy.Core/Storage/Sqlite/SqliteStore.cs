@@ -13,7 +13,7 @@ namespace LlmProxy.Core.Storage.Sqlite;
 public sealed partial class SqliteStore(SqliteConnectionFactory connections, TimeProvider clock) : IUsageStore, IQuotaStore, IRateLimitStore, IStoreLifecycle, IDisposable
 {
     private readonly AdmissionLedger _ledger = new(clock);
-    private readonly ConcurrentDictionary<string, QuotaOverride?> _overrides = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QuotaOverride> _overrides = new(StringComparer.Ordinal);
     private SqliteFileLock? _fileLock;
 
     internal AdmissionLedger Ledger => _ledger;
@@ -36,6 +36,7 @@ public sealed partial class SqliteStore(SqliteConnectionFactory connections, Tim
             await ExecuteAsync(connection, transaction, $"INSERT INTO schema_version (version) VALUES ({version});", cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await LoadOverridesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)

@@ -29,16 +29,17 @@ public static class TableKeys
 
     public static string Partition(string tenantId) => Id(tenantId);
 
-    public static string Counter(QuotaPeriod period, string? userId) => Counter(period.Key, userId);
+    /// <summary>A scope's counter of a period: <c>c|{period}|t</c>, <c>c|{period}|u|{userId}</c> or <c>c|{period}|k|{keyId}</c>.</summary>
+    public static string Counter(string periodKey, QuotaScope scope) => $"{CounterPrefix}{periodKey}|{ScopePart(scope)}";
 
-    public static string Counter(string periodKey, string? userId) =>
-        userId is null ? $"{CounterPrefix}{periodKey}|t" : $"{CounterPrefix}{periodKey}|u|{Id(userId)}";
+    public static string Override(QuotaScope scope) => "o|" + ScopePart(scope);
+
+    private static string ScopePart(QuotaScope scope) =>
+        scope.KeyId is { } keyId ? $"k|{Id(keyId)}" : scope.UserId is { } userId ? $"u|{Id(userId)}" : "t";
 
     public static string Reservation(string reservationId) => ReservationPrefix + Id(reservationId);
 
     public static string Event(string eventId) => EventPrefix + Id(eventId);
-
-    public static string Override(QuotaScope scope) => scope.UserId is null ? "o|t" : $"o|u|{Id(scope.UserId)}";
 
     public static string RateWindow(string? userId) => userId is null ? "w|t" : $"w|u|{Id(userId)}";
 

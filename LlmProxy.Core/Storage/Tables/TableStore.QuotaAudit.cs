@@ -18,9 +18,11 @@ public sealed partial class TableStore : IQuotaAuditStore
             ["OldSet"] = entry.OldValue is not null,
             ["OldTokenLimit"] = entry.OldValue?.TokenLimit,
             ["OldRequestsPerMinute"] = entry.OldValue?.RequestsPerMinute,
+            ["OldCostLimitNanodollars"] = CostLimit(entry.OldValue),
             ["NewSet"] = entry.NewValue is not null,
             ["NewTokenLimit"] = entry.NewValue?.TokenLimit,
             ["NewRequestsPerMinute"] = entry.NewValue?.RequestsPerMinute,
+            ["NewCostLimitNanodollars"] = CostLimit(entry.NewValue),
         };
         await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
     }
@@ -36,10 +38,17 @@ public sealed partial class TableStore : IQuotaAuditStore
         {
             entries.Add(new QuotaAuditEntry(row.RowKey[(row.RowKey.LastIndexOf('|') + 1)..], row.GetString("Tenant"), row.GetString("User"),
                 row.GetString("Actor"), row.GetDateTimeOffset("At") ?? default,
-                row.GetBoolean("OldSet") == true ? new QuotaOverride(row.GetInt64("OldTokenLimit"), row.GetInt32("OldRequestsPerMinute")) : null,
-                row.GetBoolean("NewSet") == true ? new QuotaOverride(row.GetInt64("NewTokenLimit"), row.GetInt32("NewRequestsPerMinute")) : null));
+                Override(row, "Old"), Override(row, "New")));
             if (tenantId is not null && entries.Count >= limit) break;
         }
         return entries.OrderByDescending(e => e.At).Take(limit).ToList();
     }
+
+    private static long? CostLimit(QuotaOverride? value) => value?.CostLimitUsd is { } usd ? Nanodollars.LimitOf(usd) : null;
+
+    private static QuotaOverride? Override(TableEntity row, string side) =>
+        row.GetBoolean(side + "Set") == true
+            ? new QuotaOverride(row.GetInt64(side + "TokenLimit"), row.GetInt32(side + "RequestsPerMinute"),
+                row.GetInt64(side + "CostLimitNanodollars") is { } cost ? Nanodollars.ToUsd(cost) : null)
+            : null;
 }

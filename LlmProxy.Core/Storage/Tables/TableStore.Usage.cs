@@ -6,20 +6,23 @@ namespace LlmProxy.Core.Storage.Tables;
 
 public sealed partial class TableStore
 {
-    public Task<bool> RecordAsync(UsageEvent usage, QuotaPeriod period, long countedTokens, CancellationToken cancellationToken) =>
+    public Task<bool> RecordAsync(UsageToRecord record, CancellationToken cancellationToken) =>
         OptimisticAsync(async token =>
         {
+            var (usage, period, tokens, cost) = record;
             var partition = TableKeys.Partition(usage.TenantId);
             var eventKey = TableKeys.Event(usage.Id);
             // A redelivered message finds its event row; the add below also refuses it (409) if a racing delivery wins.
             if (await GetAsync(partition, eventKey, token).ConfigureAwait(false) is not null) return false;
 
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, EventRow(partition, eventKey, usage)) };
-            var deltas = new Dictionary<string, (long Used, long Reserved)>();
-            if (countedTokens != 0)
+            var deltas = new Dictionary<string, CounterDelta>();
+            if (tokens != 0 || cost != 0)
             {
-                AddDelta(deltas, TableKeys.Counter(period, null), countedTokens, 0);
-                AddDelta(deltas, TableKeys.Counter(period, usage.UserId), countedTokens, 0);
+                var used = new CounterDelta(tokens, 0, cost, 0);
+                AddDelta(deltas, TableKeys.Counter(period.Key, QuotaScope.Tenant(usage.TenantId)), used);
+                AddDelta(deltas, TableKeys.Counter(period.Key, QuotaScope.User(usage.TenantId, usage.UserId)), used);
+                if (usage.KeyId is { } keyId) AddDelta(deltas, TableKeys.Counter(period.Key, QuotaScope.ApiKey(usage.TenantId, keyId)), used);
             }
             if (usage.ReservationId is { } reservationId
                 && await GetAsync(partition, TableKeys.Reservation(reservationId), token).ConfigureAwait(false) is { } reservation)
@@ -106,6 +109,7 @@ public sealed partial class TableStore
             ["Day"] = TableKeys.Day(usage.Timestamp),
         };
         if (usage.Error is { } error) row["Error"] = error;
+        if (usage.KeyId is { } keyId) row["Key"] = keyId;
         // Table Storage has no decimal type; a double holds catalog prices times tokens exactly enough for reports.
         if (usage.CostUsd is { } cost) row["CostUsd"] = (double)cost;
         return row;
@@ -116,6 +120,7 @@ public sealed partial class TableStore
         Id = row.GetString("Id"),
         TenantId = row.GetString("Tenant"),
         UserId = row.GetString("User"),
+        KeyId = row.GetString("Key"),
         Provider = row.GetString("Provider"),
         Model = row.GetString("Model"),
         PromptTokens = row.GetInt32("PromptTokens") ?? 0,

@@ -16,7 +16,7 @@ public sealed class AdminDashboardDataFunctions(AdminGate gate, AdminService adm
     public Task<IActionResult> Overview([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/overview")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var overview = await dashboard.OverviewAsync(QueryValues.Id(request, "tenantId"), QueryValues.Instant(request, "from"),
                 QueryValues.Instant(request, "to"), QueryValues.Text(request, "split") ?? "vendor", request.HttpContext.RequestAborted);
             return new JsonBodyResult<UsageOverview>(overview, ProxyDocumentsJsonContext.Default.UsageOverview);
@@ -27,7 +27,7 @@ public sealed class AdminDashboardDataFunctions(AdminGate gate, AdminService adm
     public Task<IActionResult> Scopes([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/scopes")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var table = await dashboard.ScopesAsync(QueryValues.Id(request, "tenantId"), QueryValues.Instant(request, "from"),
                 QueryValues.Instant(request, "to"), request.HttpContext.RequestAborted);
             return new JsonBodyResult<ScopeTable>(table, ProxyDocumentsJsonContext.Default.ScopeTable);
@@ -38,7 +38,7 @@ public sealed class AdminDashboardDataFunctions(AdminGate gate, AdminService adm
     public Task<IActionResult> Audit([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/quotas/audit")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var entries = await admin.AuditAsync(QueryValues.Id(request, "tenantId"), QueryValues.Int(request, "limit", 100), request.HttpContext.RequestAborted);
             return new JsonBodyResult<IReadOnlyList<QuotaAuditEntry>>(entries, ProxyDocumentsJsonContext.Default.IReadOnlyListQuotaAuditEntry);
         });

@@ -13,7 +13,8 @@ namespace LlmProxy.Functions.Functions.Admin;
 
 /// <summary>
 /// <c>GET|PUT /api/admin/quotas?tenantId=&amp;userId=</c>: a tenant's (or, with userId, a user's) quota override and
-/// the limits in force. PUT takes <c>{"tokenLimit": n|null, "requestsPerMinute": n|null}</c>; both null removes it.
+/// the limits in force. PUT takes <c>{"tokenLimit": n|null, "requestsPerMinute": n|null, "costLimitUsd": n|null}</c>; all null
+/// removes it.
 /// </summary>
 public sealed class AdminQuotasFunction(AdminGate gate, AdminService admin, ILogger<AdminQuotasFunction> log)
 {
@@ -23,7 +24,7 @@ public sealed class AdminQuotasFunction(AdminGate gate, AdminService admin, ILog
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "put", Route = "api/admin/quotas")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            var actor = gate.Demand(request);
+            var actor = await gate.DemandAsync(request);
             var aborted = request.HttpContext.RequestAborted;
             var tenantId = QueryValues.RequiredId(request, "tenantId");
             var userId = QueryValues.Id(request, "userId");
@@ -42,7 +43,7 @@ public sealed class AdminQuotasFunction(AdminGate gate, AdminService admin, ILog
         }
         catch (JsonException e)
         {
-            throw ProxyException.BadRequest("The body must be {\"tokenLimit\": number|null, \"requestsPerMinute\": number|null}: " + e.Message);
+            throw ProxyException.BadRequest("The body must be {\"tokenLimit\": number|null, \"requestsPerMinute\": number|null, \"costLimitUsd\": number|null}: " + e.Message);
         }
     }
 }

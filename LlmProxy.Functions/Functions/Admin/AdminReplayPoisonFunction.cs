@@ -15,7 +15,7 @@ public sealed class AdminReplayPoisonFunction(AdminGate gate, AdminService admin
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/usage/poison/replay")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var replay = await admin.ReplayPoisonAsync(QueryValues.Int(request, "max", 1000), request.HttpContext.RequestAborted);
             return new JsonBodyResult<PoisonReplay>(replay, ProxyDocumentsJsonContext.Default.PoisonReplay);
         });

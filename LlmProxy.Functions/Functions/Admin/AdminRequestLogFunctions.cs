@@ -21,7 +21,7 @@ public sealed class AdminRequestLogFunctions(AdminGate gate, IRequestLogStore lo
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/requests")] HttpRequest request) =>
         ErrorResults.GuardAsync(logger, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var entries = await log.QueryAsync(Query(request), request.HttpContext.RequestAborted);
             return new JsonBodyResult<IReadOnlyList<RequestLogEntry>>(entries, ProxyDocumentsJsonContext.Default.IReadOnlyListRequestLogEntry);
         });
@@ -30,7 +30,7 @@ public sealed class AdminRequestLogFunctions(AdminGate gate, IRequestLogStore lo
     public Task<IActionResult> Csv([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/requests.csv")] HttpRequest request) =>
         ErrorResults.GuardAsync(logger, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var entries = await log.QueryAsync(Query(request), request.HttpContext.RequestAborted);
             var result = new TextBodyResult(RequestLogCsv.Write(entries), "text/csv; charset=utf-8");
             result.Headers["Content-Disposition"] = "attachment; filename=\"requests.csv\"";
@@ -42,7 +42,7 @@ public sealed class AdminRequestLogFunctions(AdminGate gate, IRequestLogStore lo
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/requests/{id}")] HttpRequest request) =>
         ErrorResults.GuardAsync(logger, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var id = request.RouteValues["id"] as string ?? "";
             var entry = await log.GetAsync(id, request.HttpContext.RequestAborted)
                 ?? throw new ProxyException(404, ErrorTypes.NotFound, $"There is no request '{id}' in the log.", "id");

@@ -15,7 +15,7 @@ public sealed class AdminUsageFunction(AdminGate gate, AdminService admin, ILogg
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/usage")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var report = await admin.UsageAsync(QueryValues.Id(request, "tenantId"), QueryValues.Id(request, "userId"),
                 QueryValues.Instant(request, "from"), QueryValues.Instant(request, "to"), request.HttpContext.RequestAborted);
             return new JsonBodyResult<UsageReport>(report, ProxyDocumentsJsonContext.Default.UsageReport);

@@ -20,7 +20,7 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var tenantId = TenantRoute(request);
             var body = await RequestBody.ReadJsonAsync(request, ProxyDocumentsJsonContext.Default.NewApiKey, 16 * 1024, CreateExample);
             var created = await keys.CreateAsync(tenantId, body ?? new NewApiKey(), request.HttpContext.RequestAborted);
@@ -31,9 +31,8 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/tenants/{tenantId}/keys")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
-            var listed = await keys.ListAsync(TenantRoute(request), request.HttpContext.RequestAborted);
-            var shown = listed.Select(ApiKeyInfo.From).ToList();
+            await gate.DemandAsync(request);
+            var shown = await keys.ListInfoAsync(TenantRoute(request), request.HttpContext.RequestAborted);
             return new JsonBodyResult<List<ApiKeyInfo>>(shown, ProxyDocumentsJsonContext.Default.ListApiKeyInfo);
         });
 
@@ -41,7 +40,7 @@ public sealed class ApiKeyFunctions(AdminGate gate, CallerAuthenticator authenti
     public Task<IActionResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/keys/{keyId}")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            gate.Demand(request);
+            await gate.DemandAsync(request);
             var keyId = request.RouteValues["keyId"] as string ?? "";
             await keys.RevokeAsync(keyId, request.HttpContext.RequestAborted);
             authenticator.Forget();

@@ -13,9 +13,10 @@ namespace LlmProxy.Functions.Functions.Dashboard;
 /// <summary>
 /// The admin dashboard: its page (<c>GET /usage</c>), its script and styles (<c>GET /usage/assets/{file}</c>), and
 /// its session: <c>POST /usage/login</c> exchanges the admin key for a session cookie, <c>GET /usage/session</c>
-/// hands the page its CSRF token, <c>POST /usage/logout</c> ends it. The data comes from <c>api/admin/...</c>.
+/// hands the page its CSRF token, <c>POST /usage/logout</c> ends it, on the server too. The data comes from <c>api/admin/...</c>.
 /// </summary>
-public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck keyCheck, AdminSessions sessions, ILogger<DashboardFunctions> log)
+public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck keyCheck, AdminSessions sessions, AdminGate gate,
+    AdminSessionRevocations revocations, ILogger<DashboardFunctions> log)
 {
     public const string PageAsset = "dashboard/index.html";
     private const int MaxLoginBytes = 4096;
@@ -43,7 +44,7 @@ public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck 
     public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "usage/login")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            keyCheck.Demand(await ReadKeyAsync(request));
+            keyCheck.Demand(await ReadKeyAsync(request), request.HttpContext.Connection.RemoteIpAddress, Caller.ForwardedFor(request));
             var session = sessions.Issue();
             DashboardCookie.Set(request.HttpContext.Response, session);
             return NoStore(new JsonBodyResult<AdminSessionInfo>(new AdminSessionInfo(session.CsrfToken, session.ExpiresAt),
@@ -52,20 +53,22 @@ public sealed class DashboardFunctions(StaticAssetCatalog assets, AdminKeyCheck 
 
     /// <summary>The page asks on load whether it is signed in: 204 when not, so a fresh visit logs no failed request.</summary>
     [Function("DashboardSession")]
-    public Task<IActionResult> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage/session")] HttpRequest request)
-    {
-        IActionResult result = sessions.Read(request.Cookies[DashboardCookie.Name]) is { } session
-            ? NoStore(new JsonBodyResult<AdminSessionInfo>(new AdminSessionInfo(session.CsrfToken, session.ExpiresAt), ProxyDocumentsJsonContext.Default.AdminSessionInfo))
-            : new NoContentResult();
-        return Task.FromResult(result);
-    }
+    public Task<IActionResult> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage/session")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+            await gate.SessionAsync(request.Cookies[DashboardCookie.Name], request.HttpContext.RequestAborted) is { } session
+                ? NoStore(new JsonBodyResult<AdminSessionInfo>(new AdminSessionInfo(session.CsrfToken, session.ExpiresAt), ProxyDocumentsJsonContext.Default.AdminSessionInfo))
+                : new NoContentResult());
 
+    /// <summary>Ends the session on the server as well, so a copy of the cookie is refused from then on.</summary>
     [Function("DashboardLogout")]
-    public Task<IActionResult> Logout([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "usage/logout")] HttpRequest request)
-    {
-        DashboardCookie.Clear(request.HttpContext.Response);
-        return Task.FromResult<IActionResult>(new NoContentResult());
-    }
+    public Task<IActionResult> Logout([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "usage/logout")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            var aborted = request.HttpContext.RequestAborted;
+            if (await gate.SessionAsync(request.Cookies[DashboardCookie.Name], aborted) is { } session) await revocations.SignOutAsync(session, aborted);
+            DashboardCookie.Clear(request.HttpContext.Response);
+            return new NoContentResult();
+        });
 
     private static IActionResult NoStore<T>(JsonBodyResult<T> result)
     {

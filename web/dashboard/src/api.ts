@@ -53,14 +53,16 @@ export interface Overview {
 export interface ScopeRow {
   tenantId: string; userId?: string; tokenLimit?: number; used: number; reserved: number; remaining?: number;
   requestsPerMinute?: number; overridden: boolean; requests: number; tokens: number; lastActivity?: string;
+  costLimitUsd?: number; costUsedUsd: number; costReservedUsd: number; costRemainingUsd?: number;
 }
 export interface ScopeTable { periodStart: string; periodEnd: string; periodKind: string; scopes: ScopeRow[] }
-export interface QuotaValue { tokenLimit?: number | null; requestsPerMinute?: number | null }
+export interface QuotaValue { tokenLimit?: number | null; requestsPerMinute?: number | null; costLimitUsd?: number | null }
 export interface QuotaView { tenantId: string; userId?: string; override?: QuotaValue; effective: QuotaValue }
 export interface AuditEntry { id: string; tenantId: string; userId?: string; actor: string; at: string; oldValue?: QuotaValue; newValue?: QuotaValue }
 export interface LogEntry {
   id: string; tenantId: string; userId: string; provider: string; model: string; status: string; httpStatus: number;
   stream: boolean; cached: boolean; promptTokens: number; completionTokens: number; latencyMs: number;
+  cachedPromptTokens: number; cacheWriteTokens: number; reasoningTokens: number; costUsd?: number;
   timeToFirstTokenMs?: number; vendorRequestId?: string; error?: string; requestBody?: string; responseBody?: string;
   bodiesTruncated: boolean; timestamp: string;
 }

@@ -3,14 +3,15 @@ import { h, scroller } from './dom';
 import { formats, t } from './i18n';
 
 const describe = (v?: QuotaValue) =>
-  v ? `${v.tokenLimit ?? '–'} tokens, ${v.requestsPerMinute ?? '–'}${t.perMinute}` : t.none;
+  v ? `${v.tokenLimit ?? '–'} tokens, ${v.requestsPerMinute ?? '–'}${t.perMinute}, ${v.costLimitUsd === undefined || v.costLimitUsd === null ? '–' : formats.usd(v.costLimitUsd)}` : t.none;
 
-/** A modal dialog to set or clear a tenant's or user's quota override and rate limit. */
+/** A modal dialog to set or clear a tenant's or user's quota override: tokens, money budget and rate limit. */
 export async function editQuota(tenantId: string, userId: string | undefined, done: () => void): Promise<void> {
   const path = `api/admin/quotas${query({ tenantId, userId })}`;
   const view = await call<QuotaView>(path);
   const tokens = h('input', { id: 'quota-tokens', type: 'number', min: 0, inputmode: 'numeric', value: view.override?.tokenLimit ?? '' });
   const rpm = h('input', { id: 'quota-rpm', type: 'number', min: 0, inputmode: 'numeric', value: view.override?.requestsPerMinute ?? '' });
+  const cost = h('input', { id: 'quota-cost', type: 'number', min: 0, step: 'any', inputmode: 'decimal', value: view.override?.costLimitUsd ?? '' });
   const message = h('p', { role: 'status', className: 'message' });
   const dialog = h('dialog', { 'aria-labelledby': 'quota-title', className: 'quota-dialog' });
   const number = (input: HTMLInputElement) => (input.value.trim() === '' ? null : Number(input.value));
@@ -24,15 +25,16 @@ export async function editQuota(tenantId: string, userId: string | undefined, do
     }
   };
   dialog.append(
-    h('form', { method: 'dialog', onsubmit: (e: Event) => { e.preventDefault(); void send({ tokenLimit: number(tokens), requestsPerMinute: number(rpm) }); } },
+    h('form', { method: 'dialog', onsubmit: (e: Event) => { e.preventDefault(); void send({ tokenLimit: number(tokens), requestsPerMinute: number(rpm), costLimitUsd: number(cost) }); } },
       h('h2', { id: 'quota-title' }, `${t.editQuotaFor} ${userId ? `${tenantId} / ${userId}` : tenantId}`),
-      h('p', {}, `${t.quota}: ${view.effective.tokenLimit ?? t.unlimited} · ${t.rateLimit}: ${view.effective.requestsPerMinute ?? t.unlimited}`),
+      h('p', {}, `${t.quota}: ${view.effective.tokenLimit ?? t.unlimited} · ${t.budget}: ${view.effective.costLimitUsd ? formats.usd(view.effective.costLimitUsd) : t.unlimited} · ${t.rateLimit}: ${view.effective.requestsPerMinute ?? t.unlimited}`),
       h('label', { for: 'quota-tokens' }, t.tokenLimit), tokens,
+      h('label', { for: 'quota-cost' }, t.costLimit), cost,
       h('label', { for: 'quota-rpm' }, t.rpmLimit), rpm,
       message,
       h('div', { className: 'buttons' },
         h('button', { type: 'submit', className: 'primary' }, t.save),
-        h('button', { type: 'button', onclick: () => void send({ tokenLimit: null, requestsPerMinute: null }) }, t.clearOverride),
+        h('button', { type: 'button', onclick: () => void send({ tokenLimit: null, requestsPerMinute: null, costLimitUsd: null }) }, t.clearOverride),
         h('button', { type: 'button', onclick: () => dialog.close() }, t.cancel))));
   dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);

@@ -4,11 +4,11 @@ import { formats, t } from './i18n';
 import { auditTrail, editQuota } from './quota';
 import { renderOverview, type OverviewState } from './overview';
 
-type SortKey = 'tenantId' | 'userId' | 'tokenLimit' | 'used' | 'reserved' | 'remaining' | 'requestsPerMinute' | 'lastActivity';
+type SortKey = 'tenantId' | 'userId' | 'tokenLimit' | 'used' | 'reserved' | 'remaining' | 'requestsPerMinute' | 'costUsedUsd' | 'lastActivity';
 const sort: { key: SortKey; descending: boolean } = { key: 'tenantId', descending: false };
 let search = '';
 
-/** Every tenant and user with usage in the range: quota, used, reserved, remaining, rate limit, last activity. */
+/** Every tenant and user with usage in the range: quota, used, reserved, remaining, rate limit, money spent of its budget, last activity. */
 export async function renderScopes(target: HTMLElement, state: OverviewState, rerender: () => void, tenantId?: string): Promise<void> {
   const table = await call<ScopeTable>(`api/admin/scopes${query({ tenantId, from: state.range.from, to: state.range.to })}`);
   const body = h('tbody');
@@ -22,7 +22,7 @@ export async function renderScopes(target: HTMLElement, state: OverviewState, re
     for (const th of headers.querySelectorAll<HTMLElement>('th[data-key]'))
       th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   };
-  const numeric: SortKey[] = ['tokenLimit', 'used', 'reserved', 'requestsPerMinute'];
+  const numeric: SortKey[] = ['tokenLimit', 'used', 'reserved', 'requestsPerMinute', 'costUsedUsd'];
   const column = (key: SortKey, label: string) => h('th', { scope: 'col', 'data-key': key, className: numeric.includes(key) ? 'num' : undefined },
     h('button', { type: 'button', className: 'sort', onclick: () => {
       sort.descending = sort.key === key ? !sort.descending : false;
@@ -31,7 +31,7 @@ export async function renderScopes(target: HTMLElement, state: OverviewState, re
     } }, label));
   headers.append(column('tenantId', t.tenant), column('userId', t.user), column('tokenLimit', t.quota), column('used', t.used),
     column('reserved', t.reserved), column('remaining', t.remaining), column('requestsPerMinute', t.rateLimit),
-    column('lastActivity', t.lastActivity), h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, t.edit)));
+    column('costUsedUsd', `${t.spent} / ${t.budget}`), column('lastActivity', t.lastActivity), h('th', { scope: 'col' }, h('span', { className: 'visually-hidden' }, t.edit)));
   const searchInput = h('input', { type: 'search', id: 'scope-search', value: search, oninput: (e: Event) => { search = (e.target as HTMLInputElement).value; fill(); } });
   target.append(h('section', { className: 'card', id: 'scopes' },
     h('h2', {}, `${t.scopes} · ${t.period}: ${table.periodStart.slice(0, 10)} – ${table.periodEnd.slice(0, 10)}`),
@@ -68,6 +68,7 @@ function row(s: ScopeRow, rerender: () => void, linkTenant: boolean): HTMLTableR
     h('td', { className: 'num' }, formats.number(s.reserved)),
     h('td', { className: 'remaining' }, s.remaining === undefined || s.remaining === null ? t.unlimited : formats.number(s.remaining), bar),
     h('td', { className: 'num' }, s.requestsPerMinute ? `${s.requestsPerMinute}${t.perMinute}` : t.unlimited),
+    h('td', { className: 'num' }, `${formats.usd(s.costUsedUsd)} / ${s.costLimitUsd ? formats.usd(s.costLimitUsd) : t.unlimited}`),
     h('td', {}, formats.time(s.lastActivity)),
     h('td', {}, h('button', { type: 'button', 'aria-label': `${t.edit}: ${scope}`, onclick: () => void editQuota(s.tenantId, s.userId, rerender) }, t.edit)));
 }

@@ -108,6 +108,10 @@ var u = {
 	overridden: "override",
 	editQuotaFor: "Quota for",
 	tokenLimit: "Token limit per period (empty = default, 0 = unlimited)",
+	costLimit: "Budget per period in USD (empty = default, 0 = unlimited)",
+	budget: "Budget",
+	tokenParts: "Cached / cache-write / reasoning tokens",
+	spent: "Spent",
 	rpmLimit: "Requests per minute (empty = default, 0 = unlimited)",
 	save: "Save",
 	clearOverride: "Clear override",
@@ -197,6 +201,10 @@ var u = {
 	overridden: "personalizada",
 	editQuotaFor: "Cuota de",
 	tokenLimit: "Límite de tokens por periodo (vacío = por defecto, 0 = ilimitado)",
+	costLimit: "Presupuesto por periodo en USD (vacío = por defecto, 0 = ilimitado)",
+	budget: "Presupuesto",
+	tokenParts: "Tokens en caché / escritos en caché / de razonamiento",
+	spent: "Gastado",
 	rpmLimit: "Peticiones por minuto (vacío = por defecto, 0 = ilimitado)",
 	save: "Guardar",
 	clearOverride: "Quitar personalización",
@@ -6650,7 +6658,7 @@ function Hs(e, t, n) {
 	}, e)))), s("tbody", {}, t.map((e) => s("tr", {}, s("td", {}, s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId)), n ? s("td", {}, e.userId ?? "") : null, s("td", { className: "num" }, _.number(e.requests)), s("td", { className: "num" }, _.number(e.tokens)), s("td", { className: "num" }, _.usd(e.costUsd)))))), e));
 }
 // src/quota.ts
-var Us = (e) => e ? `${e.tokenLimit ?? "–"} tokens, ${e.requestsPerMinute ?? "–"}${h.perMinute}` : h.none;
+var Us = (e) => e ? `${e.tokenLimit ?? "–"} tokens, ${e.requestsPerMinute ?? "–"}${h.perMinute}, ${e.costLimitUsd === void 0 || e.costLimitUsd === null ? "–" : _.usd(e.costLimitUsd)}` : h.none;
 async function Ws(e, t, n) {
 	let r = `api/admin/quotas${o({
 		tenantId: e,
@@ -6667,43 +6675,52 @@ async function Ws(e, t, n) {
 		min: 0,
 		inputmode: "numeric",
 		value: i.override?.requestsPerMinute ?? ""
-	}), u = s("p", {
+	}), u = s("input", {
+		id: "quota-cost",
+		type: "number",
+		min: 0,
+		step: "any",
+		inputmode: "decimal",
+		value: i.override?.costLimitUsd ?? ""
+	}), d = s("p", {
 		role: "status",
 		className: "message"
-	}), d = s("dialog", {
+	}), f = s("dialog", {
 		"aria-labelledby": "quota-title",
 		className: "quota-dialog"
-	}), f = (e) => e.value.trim() === "" ? null : Number(e.value), p = async (e) => {
+	}), p = (e) => e.value.trim() === "" ? null : Number(e.value), m = async (e) => {
 		try {
 			await a(r, {
 				method: "PUT",
 				body: JSON.stringify(e)
-			}), d.close(), n();
+			}), f.close(), n();
 		} catch (e) {
-			u.textContent = `${h.error}: ${e.message}`;
+			d.textContent = `${h.error}: ${e.message}`;
 		}
 	};
-	d.append(s("form", {
+	f.append(s("form", {
 		method: "dialog",
 		onsubmit: (e) => {
-			e.preventDefault(), p({
-				tokenLimit: f(c),
-				requestsPerMinute: f(l)
+			e.preventDefault(), m({
+				tokenLimit: p(c),
+				requestsPerMinute: p(l),
+				costLimitUsd: p(u)
 			});
 		}
-	}, s("h2", { id: "quota-title" }, `${h.editQuotaFor} ${t ? `${e} / ${t}` : e}`), s("p", {}, `${h.quota}: ${i.effective.tokenLimit ?? h.unlimited} · ${h.rateLimit}: ${i.effective.requestsPerMinute ?? h.unlimited}`), s("label", { for: "quota-tokens" }, h.tokenLimit), c, s("label", { for: "quota-rpm" }, h.rpmLimit), l, u, s("div", { className: "buttons" }, s("button", {
+	}, s("h2", { id: "quota-title" }, `${h.editQuotaFor} ${t ? `${e} / ${t}` : e}`), s("p", {}, `${h.quota}: ${i.effective.tokenLimit ?? h.unlimited} · ${h.budget}: ${i.effective.costLimitUsd ? _.usd(i.effective.costLimitUsd) : h.unlimited} · ${h.rateLimit}: ${i.effective.requestsPerMinute ?? h.unlimited}`), s("label", { for: "quota-tokens" }, h.tokenLimit), c, s("label", { for: "quota-cost" }, h.costLimit), u, s("label", { for: "quota-rpm" }, h.rpmLimit), l, d, s("div", { className: "buttons" }, s("button", {
 		type: "submit",
 		className: "primary"
 	}, h.save), s("button", {
 		type: "button",
-		onclick: () => void p({
+		onclick: () => void m({
 			tokenLimit: null,
-			requestsPerMinute: null
+			requestsPerMinute: null,
+			costLimitUsd: null
 		})
 	}, h.clearOverride), s("button", {
 		type: "button",
-		onclick: () => d.close()
-	}, h.cancel)))), d.addEventListener("close", () => d.remove()), document.body.append(d), d.showModal(), c.focus();
+		onclick: () => f.close()
+	}, h.cancel)))), f.addEventListener("close", () => f.remove()), document.body.append(f), f.showModal(), c.focus();
 }
 async function Gs(e) {
 	let t = await a(`api/admin/quotas/audit${o({
@@ -6753,10 +6770,10 @@ async function qs(e) {
 		});
 		n.setAttribute("href", `api/admin/requests.csv${e}`);
 		let r = await a(`api/admin/requests${e}`);
-		t.replaceChildren(...r.length === 0 ? [s("tr", {}, s("td", { colspan: 9 }, h.noData))] : r.map((e) => s("tr", { "data-id": e.id }, s("td", {}, _.time(e.timestamp)), s("td", {}, e.tenantId), s("td", {}, e.userId), s("td", {}, e.provider), s("td", {}, e.model), s("td", {}, `${e.status} (${e.httpStatus})`), s("td", {}, e.cached ? h.yes : h.no), s("td", { className: "num" }, `${_.number(e.promptTokens)} / ${_.number(e.completionTokens)}`), s("td", { className: "num" }, _.ms(e.latencyMs)), s("td", {}, s("button", {
+		t.replaceChildren(...r.length === 0 ? [s("tr", {}, s("td", { colspan: 10 }, h.noData))] : r.map((e) => s("tr", { "data-id": e.id }, s("td", {}, _.time(e.timestamp)), s("td", {}, e.tenantId), s("td", {}, e.userId), s("td", {}, e.provider), s("td", {}, e.model), s("td", {}, `${e.status} (${e.httpStatus})`), s("td", {}, e.cached ? h.yes : h.no), s("td", { className: "num" }, `${_.number(e.promptTokens)} / ${_.number(e.completionTokens)}`), s("td", { className: "num" }, _.ms(e.latencyMs)), s("td", { className: "num" }, Js(e)), s("td", {}, s("button", {
 			type: "button",
 			"aria-label": `${h.open}: ${e.id}`,
-			onclick: () => void Js(e.id)
+			onclick: () => void Ys(e.id)
 		}, h.open)))));
 	}, u = s("form", {
 		className: "filters",
@@ -6790,10 +6807,12 @@ async function qs(e) {
 		h.cached,
 		h.tokens,
 		h.latency,
+		h.cost,
 		h.details
 	].map((e) => s("th", { scope: "col" }, e)))), t), h.requests))), await c();
 }
-async function Js(e) {
+var Js = (e) => e.costUsd === void 0 || e.costUsd === null ? "–" : _.usd(e.costUsd);
+async function Ys(e) {
 	let t = await a(`api/admin/requests/${encodeURIComponent(e)}`), n = (e) => {
 		if (e == null) return h.notStored;
 		try {
@@ -6804,7 +6823,7 @@ async function Js(e) {
 	}, r = (e, t) => [s("dt", {}, e), s("dd", {}, t)], i = s("dialog", {
 		"aria-labelledby": "entry-title",
 		className: "entry-dialog"
-	}, s("h2", { id: "entry-title" }, `${h.details}: ${t.id}`), s("dl", {}, r(h.time, _.time(t.timestamp)), r(h.tenant, t.tenantId), r(h.user, t.userId), r(h.provider, t.provider), r(h.model, t.model), r(h.status, `${t.status} (${t.httpStatus})`), r(h.cached, t.cached ? h.yes : h.no), r(h.latency, _.ms(t.latencyMs)), t.error ? r(h.error, t.error) : null), t.bodiesTruncated ? s("p", {}, h.truncated) : null, s("h3", {}, h.requestBody), s("pre", {
+	}, s("h2", { id: "entry-title" }, `${h.details}: ${t.id}`), s("dl", {}, r(h.time, _.time(t.timestamp)), r(h.tenant, t.tenantId), r(h.user, t.userId), r(h.provider, t.provider), r(h.model, t.model), r(h.status, `${t.status} (${t.httpStatus})`), r(h.cached, t.cached ? h.yes : h.no), r(h.latency, _.ms(t.latencyMs)), r(h.tokens, `${_.number(t.promptTokens)} / ${_.number(t.completionTokens)}`), r(h.tokenParts, `${_.number(t.cachedPromptTokens)} / ${_.number(t.cacheWriteTokens)} / ${_.number(t.reasoningTokens)}`), r(h.cost, Js(t)), t.error ? r(h.error, t.error) : null), t.bodiesTruncated ? s("p", {}, h.truncated) : null, s("h3", {}, h.requestBody), s("pre", {
 		id: "entry-request",
 		tabindex: 0
 	}, n(t.requestBody)), s("h3", {}, h.responseBody), s("pre", {
@@ -6820,21 +6839,22 @@ async function Js(e) {
 var $ = {
 	key: "tenantId",
 	descending: !1
-}, Ys = "";
-async function Xs(e, t, n, r) {
+}, Xs = "";
+async function Zs(e, t, n, r) {
 	let i = await a(`api/admin/scopes${o({
 		tenantId: r,
 		from: t.range.from,
 		to: t.range.to
 	})}`), c = s("tbody"), u = s("tr"), d = () => {
-		let e = Ys.trim().toLowerCase(), t = i.scopes.filter((t) => !e || t.tenantId.toLowerCase().includes(e) || (t.userId ?? "").toLowerCase().includes(e)).sort(Zs);
-		c.replaceChildren(...t.map((e) => Qs(e, n, !r)));
+		let e = Xs.trim().toLowerCase(), t = i.scopes.filter((t) => !e || t.tenantId.toLowerCase().includes(e) || (t.userId ?? "").toLowerCase().includes(e)).sort(Qs);
+		c.replaceChildren(...t.map((e) => $s(e, n, !r)));
 		for (let e of u.querySelectorAll("th[data-key]")) e.setAttribute("aria-sort", e.dataset.key === $.key ? $.descending ? "descending" : "ascending" : "none");
 	}, f = [
 		"tokenLimit",
 		"used",
 		"reserved",
-		"requestsPerMinute"
+		"requestsPerMinute",
+		"costUsedUsd"
 	], p = (e, t) => s("th", {
 		scope: "col",
 		"data-key": e,
@@ -6846,13 +6866,13 @@ async function Xs(e, t, n, r) {
 			$.descending = $.key === e && !$.descending, $.key = e, d();
 		}
 	}, t));
-	u.append(p("tenantId", h.tenant), p("userId", h.user), p("tokenLimit", h.quota), p("used", h.used), p("reserved", h.reserved), p("remaining", h.remaining), p("requestsPerMinute", h.rateLimit), p("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
+	u.append(p("tenantId", h.tenant), p("userId", h.user), p("tokenLimit", h.quota), p("used", h.used), p("reserved", h.reserved), p("remaining", h.remaining), p("requestsPerMinute", h.rateLimit), p("costUsedUsd", `${h.spent} / ${h.budget}`), p("lastActivity", h.lastActivity), s("th", { scope: "col" }, s("span", { className: "visually-hidden" }, h.edit)));
 	let m = s("input", {
 		type: "search",
 		id: "scope-search",
-		value: Ys,
+		value: Xs,
 		oninput: (e) => {
-			Ys = e.target.value, d();
+			Xs = e.target.value, d();
 		}
 	});
 	e.append(s("section", {
@@ -6863,14 +6883,14 @@ async function Xs(e, t, n, r) {
 		className: "inline"
 	}, h.search, " ", m), i.scopes.length === 0 ? s("p", {}, h.noData) : l(s("table", { className: "scopes" }, s("thead", {}, u), c), h.scopes))), d();
 }
-function Zs(e, t) {
+function Qs(e, t) {
 	let n = (e) => {
 		let t = e[$.key];
 		return $.key === "tokenLimit" || $.key === "remaining" || $.key === "requestsPerMinute" ? t ?? 2 ** 53 - 1 : t ?? "";
 	}, [r, i] = [n(e), n(t)], a = typeof r == "number" && typeof i == "number" ? r - i : String(r).localeCompare(String(i)), o = a === 0 ? (e.userId ?? "").localeCompare(t.userId ?? "") : a;
 	return $.descending ? -o : o;
 }
-function Qs(e, t, n) {
+function $s(e, t, n) {
 	let r = e.tokenLimit, i = r ? s("meter", {
 		min: 0,
 		max: r,
@@ -6880,13 +6900,13 @@ function Qs(e, t, n) {
 		value: e.used + e.reserved,
 		"aria-label": `${h.remaining} ${e.remaining}`
 	}) : null, a = e.userId ? `${e.tenantId} / ${e.userId}` : e.tenantId;
-	return s("tr", { "data-scope": a }, s("td", {}, n ? s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId) : e.tenantId), s("td", {}, e.userId ?? "—"), s("td", { className: "num" }, r ? _.number(r) : h.unlimited, e.overridden ? s("span", { className: "badge" }, h.overridden) : null), s("td", { className: "num" }, _.number(e.used)), s("td", { className: "num" }, _.number(e.reserved)), s("td", { className: "remaining" }, e.remaining === void 0 || e.remaining === null ? h.unlimited : _.number(e.remaining), i), s("td", { className: "num" }, e.requestsPerMinute ? `${e.requestsPerMinute}${h.perMinute}` : h.unlimited), s("td", {}, _.time(e.lastActivity)), s("td", {}, s("button", {
+	return s("tr", { "data-scope": a }, s("td", {}, n ? s("a", { href: `#tenant/${encodeURIComponent(e.tenantId)}` }, e.tenantId) : e.tenantId), s("td", {}, e.userId ?? "—"), s("td", { className: "num" }, r ? _.number(r) : h.unlimited, e.overridden ? s("span", { className: "badge" }, h.overridden) : null), s("td", { className: "num" }, _.number(e.used)), s("td", { className: "num" }, _.number(e.reserved)), s("td", { className: "remaining" }, e.remaining === void 0 || e.remaining === null ? h.unlimited : _.number(e.remaining), i), s("td", { className: "num" }, e.requestsPerMinute ? `${e.requestsPerMinute}${h.perMinute}` : h.unlimited), s("td", { className: "num" }, `${_.usd(e.costUsedUsd)} / ${e.costLimitUsd ? _.usd(e.costLimitUsd) : h.unlimited}`), s("td", {}, _.time(e.lastActivity)), s("td", {}, s("button", {
 		type: "button",
 		"aria-label": `${h.edit}: ${a}`,
 		onclick: () => void Ws(e.tenantId, e.userId, t)
 	}, h.edit)));
 }
-async function $s(e, t, n, r) {
+async function ec(e, t, n, r) {
 	e.append(s("p", {}, s("a", { href: "#scopes" }, `← ${h.back}`)), s("h1", {}, `${h.tenantTitle}: ${t}`), s("button", {
 		type: "button",
 		onclick: () => void Ws(t, void 0, r)
@@ -6894,7 +6914,7 @@ async function $s(e, t, n, r) {
 	let i = s("div");
 	e.append(i);
 	let a = await Vs(i, n, r, t), o = (e, t = !1) => s("td", { className: t ? "num" : void 0 }, typeof e == "number" ? _.number(e) : e), c = (...e) => s("thead", {}, s("tr", {}, e.map((e) => s("th", { scope: "col" }, e))));
-	await Xs(e, n, r, t), e.append(s("section", {
+	await Zs(e, n, r, t), e.append(s("section", {
 		className: "card",
 		id: "models"
 	}, s("h2", {}, h.models), l(s("table", {}, c(h.vendor, h.model, h.requestsCount, h.tokens, h.cost), s("tbody", {}, a.models.map((e) => s("tr", {}, o(e.provider), o(e.model), o(e.requests, !0), o(e.tokens, !0), s("td", { className: "num" }, _.usd(e.costUsd)))))), h.models)), s("section", {
@@ -6903,19 +6923,19 @@ async function $s(e, t, n, r) {
 	}, s("h2", {}, h.daily), l(s("table", {}, c(h.when, h.requestsCount, h.tokens), s("tbody", {}, a.series.days.map((e, t) => s("tr", {}, o(e), o(a.series.lines.reduce((e, n) => e + n.requests[t], 0), !0), o(a.series.lines.reduce((e, n) => e + n.tokens[t], 0), !0))))), h.daily)), await Gs(t));
 }
 // src/main.ts
-var ec = document.getElementById("app"), tc = {
+var tc = document.getElementById("app"), nc = {
 	range: Rs("7d"),
 	split: "vendor",
 	metric: "tokens"
-}, nc = "";
+}, rc = "";
 g(p(), !1), r(() => {
-	nc = h.sessionEnded, ic();
-}), window.addEventListener("hashchange", () => void oc()), rc();
-async function rc() {
+	rc = h.sessionEnded, ac();
+}), window.addEventListener("hashchange", () => void sc()), ic();
+async function ic() {
 	let e = await a("usage/session");
-	e ? (i(e.csrfToken), await oc()) : ic();
+	e ? (i(e.csrfToken), await sc()) : ac();
 }
-function ic() {
+function ac() {
 	let e = s("input", {
 		id: "admin-key",
 		name: "key",
@@ -6926,7 +6946,7 @@ function ic() {
 		role: "alert",
 		className: "message",
 		id: "sign-in-message"
-	}, nc), n = s("form", {
+	}, rc), n = s("form", {
 		className: "card sign-in",
 		method: "post",
 		action: "usage/login",
@@ -6938,15 +6958,15 @@ function ic() {
 				body: JSON.stringify({ key: e.value }),
 				credentials: "same-origin"
 			});
-			r.ok ? (e.value = "", nc = "", i((await r.json()).csrfToken), await oc()) : (t.textContent = h.wrongKey, e.select());
+			r.ok ? (e.value = "", rc = "", i((await r.json()).csrfToken), await sc()) : (t.textContent = h.wrongKey, e.select());
 		}
 	}, s("h1", {}, h.signInTitle), s("label", { for: "admin-key" }, h.adminKey), e, t, s("button", {
 		type: "submit",
 		className: "primary"
 	}, h.signIn));
-	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), ac(ic)), s("main", {}, n)), e.focus();
+	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), oc(ac)), s("main", {}, n)), e.focus();
 }
-function ac(e) {
+function oc(e) {
 	return s("button", {
 		type: "button",
 		id: "language",
@@ -6957,7 +6977,7 @@ function ac(e) {
 		}
 	}, h.language);
 }
-async function oc() {
+async function sc() {
 	let t = location.hash.slice(1) || "overview", n = t.startsWith("tenant/") ? "scopes" : t, r = (e, t) => s("a", {
 		href: `#${e}`,
 		"aria-current": n === e ? "page" : void 0
@@ -6965,21 +6985,21 @@ async function oc() {
 		id: "main",
 		"aria-busy": "true"
 	}, s("p", {}, h.loading));
-	c(ec, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, ac(() => void oc()), s("button", {
+	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, oc(() => void sc()), s("button", {
 		type: "button",
 		id: "sign-out",
 		onclick: async () => {
 			await fetch("usage/logout", {
 				method: "POST",
 				credentials: "same-origin"
-			}), nc = "", ic();
+			}), rc = "", ac();
 		}
 	}, h.signOut))), i);
-	let a = () => void oc(), o = s("div");
+	let a = () => void sc(), o = s("div");
 	try {
-		t.startsWith("tenant/") ? await $s(o, decodeURIComponent(t.slice(7)), tc, a) : t === "scopes" ? (o.append(s("div", { className: "toolbar" }, zs(tc.range, (e) => {
-			tc.range = e, a();
-		}))), await Xs(o, tc, a), o.append(await Gs())) : t === "requests" ? await qs(o) : await Vs(o, tc, a), i.replaceChildren(o);
+		t.startsWith("tenant/") ? await ec(o, decodeURIComponent(t.slice(7)), nc, a) : t === "scopes" ? (o.append(s("div", { className: "toolbar" }, zs(nc.range, (e) => {
+			nc.range = e, a();
+		}))), await Zs(o, nc, a), o.append(await Gs())) : t === "requests" ? await qs(o) : await Vs(o, nc, a), i.replaceChildren(o);
 	} catch (t) {
 		if (t instanceof e && t.status === 401) return;
 		i.replaceChildren(s("p", {

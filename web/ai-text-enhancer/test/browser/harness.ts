@@ -56,7 +56,7 @@ export class ProxyProcess {
     // Every call of these tests comes from 127.0.0.1, so the per-address window must hold them all.
     const publishableKey = await createKey(url, adminKey, {
       name: 'browser test pages', kind: 'publishable', allowedOrigins: [...pageOrigins, url],
-      requestsPerMinutePerUser: 1000, requestsPerMinutePerIp: 100000,
+      requestsPerMinutePerUser: 1000, requestsPerMinutePerIp: 100000, allowedModels: ['mock'], tokenLimit: 10000000,
     });
     return new ProxyProcess(child, url, dataDirectory, secretKey, publishableKey, adminKey);
   }

@@ -178,16 +178,21 @@ describe('admin dashboard at /usage', () => {
 
     await row.getByRole('button', { name: /Edit quota/ }).click();
     await page.locator('#quota-tokens').fill(String(used));
+    await page.locator('#quota-cost').fill('2.5');
     await shot(page, 'quota-dialog');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('#audit tbody tr').first().textContent(), { timeout: waitMs }).toContain('acme / ana');
     const audit = await page.locator('#audit tbody tr').first().textContent();
     expect(audit).toContain('dashboard session');
     expect(audit).toContain(`${used} tokens`);
+    expect(audit).toContain('$2.50');
 
     // Takes effect at once: the quota endpoint and the next call see the new limit.
     const quota = await fetch(`${proxy.url}/api/quota?tenantId=acme&userId=ana`, { headers: { Authorization: `Bearer ${await tenantKey('acme')}` } });
-    expect(((await quota.json()) as { limit: number }).limit).toBe(used);
+    const figures = (await quota.json()) as { limit: number; costLimitUsd: number; costUsedUsd: number };
+    expect(figures.limit).toBe(used);
+    expect(figures.costLimitUsd).toBe(2.5);
+    expect(figures.costUsedUsd).toBeGreaterThan(0);
     expect((await callProxy('acme', 'ana')).status).toBe(429);
     expect((await callProxy('acme', 'bob')).status).toBe(200);
     seeded.requests += 1;
@@ -220,6 +225,8 @@ describe('admin dashboard at /usage', () => {
     await page.locator('#request-log tbody tr[data-id]').first().getByRole('button', { name: /Open/ }).click();
     await expect.poll(() => page.locator('#entry-request').textContent(), { timeout: waitMs }).toContain('seeded call 5 of eve');
     expect(await page.locator('#entry-response').textContent()).toContain('seeded call 5 of eve');
+    // The call's cost at the price book's prices (mock/echo is priced in this suite).
+    expect(await page.locator('.entry-dialog dl').textContent()).toMatch(/Cost\$\d/);
     await shot(page, 'request-detail');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('dialog').count(), { timeout: waitMs }).toBe(0);
