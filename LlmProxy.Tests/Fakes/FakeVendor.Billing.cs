@@ -41,6 +41,9 @@ public abstract partial class FakeVendor
 
     public long Billed => Bills.Sum(b => b.Total);
 
+    /// <summary>Released once for each call billed.</summary>
+    public SemaphoreSlim BillSent { get; } = new(0);
+
     /// <summary>The output budget the request carries, under this vendor's name.</summary>
     protected virtual int? SentBudget(JsonObject body) => body["max_tokens"]?.GetValue<int>();
 
@@ -72,6 +75,7 @@ public abstract partial class FakeVendor
         if (Current.Value is not { } answer) return;
         var output = piecesSent is { } sent ? answer.PieceTokens.Take(sent).Sum() : answer.CompletionTokens;
         Bills.Enqueue(new FakeBill(answer.PromptTokens, output));
+        BillSent.Release();
     }
 
     /// <summary>Blanks every image's data or URL (vendors bill images by pixels, not by bytes) and counts the images.</summary>

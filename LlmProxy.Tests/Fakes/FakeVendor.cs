@@ -65,6 +65,15 @@ public abstract partial class FakeVendor : IAsyncDisposable
     /// <summary>When set, the stream pauses after its first content piece until the task completes.</summary>
     public Task? HoldStreamAfterFirstChunk { get; set; }
 
+    /// <summary>
+    /// When set, a whole answer is held until the task completes, then billed, whether or not the caller is still
+    /// waiting (a vendor finishes a non-streamed answer it has begun).
+    /// </summary>
+    public Task? HoldWholeAnswer { get; set; }
+
+    /// <summary>Released once for each whole answer <see cref="HoldWholeAnswer"/> holds.</summary>
+    public SemaphoreSlim WholeAnswerHeld { get; } = new(0);
+
     /// <summary>Completed when the vendor has written the whole stream (or stopped writing it).</summary>
     public TaskCompletionSource StreamFinished { get; private set; } = NewSignal();
 
@@ -183,6 +192,11 @@ public abstract partial class FakeVendor : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "application/json";
+        if (HoldWholeAnswer is { } held)
+        {
+            WholeAnswerHeld.Release();
+            await held;
+        }
         // A vendor bills a whole answer once written, whether or not the caller is still there to read it.
         Bill();
         await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
