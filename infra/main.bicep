@@ -56,6 +56,12 @@ az keyvault secret set); a vendor without any secret is reported as not configur
 @secure()
 param vendorApiKeys object = {}
 
+@description('''Secret that signs end-user tokens (POST /api/tokens), at least 32 characters, e.g. openssl rand -base64 48.
+Left empty, the secret already in Key Vault ("end-user-token-signing-key") is kept; with none, no tokens are issued.
+To rotate: copy the current secret to "end-user-token-previous-signing-key" (still accepted), set a new one, restart.''')
+@secure()
+param endUserTokenSigningKey string = ''
+
 @description('Browser origins allowed to call the proxy (CORS), e.g. the sites that embed <ai-text-enhancer>; they become the app\'s own LlmProxy__Cors__AllowedOrigins__N settings. Empty: none.')
 param allowedOrigins array = []
 
@@ -80,6 +86,8 @@ var vendors = [
   'deepseek'
 ]
 var adminKeySecretName = 'admin-api-key'
+var endUserTokenKeySecretName = 'end-user-token-signing-key'
+var endUserTokenPreviousKeySecretName = 'end-user-token-previous-signing-key'
 
 var isFlex = planSku == 'FC1'
 var suffix = uniqueString(resourceGroup().id, namePrefix)
@@ -227,6 +235,15 @@ resource vendorKeySecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [
   }
 ]
 
+// Written only when passed, like the vendor keys, so a redeployment leaves a rotated secret alone.
+resource endUserTokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(endUserTokenSigningKey)) {
+  parent: vault
+  name: endUserTokenKeySecretName
+  properties: {
+    value: endUserTokenSigningKey
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${appName}'
   location: location
@@ -261,6 +278,9 @@ var appSettings = {
   LlmProxy__UsageQueue__Connection: 'AzureWebJobsStorage'
   LlmProxy__UsageQueue__QueueName: usageQueueName
   LlmProxy__Admin__ApiKey: keyVaultReference(vault.properties.vaultUri, adminKeySecretName)
+  // A missing secret leaves the reference unresolved, which the app reads as "not set".
+  LlmProxy__EndUserTokens__SigningKey: keyVaultReference(vault.properties.vaultUri, endUserTokenKeySecretName)
+  LlmProxy__EndUserTokens__PreviousSigningKey: keyVaultReference(vault.properties.vaultUri, endUserTokenPreviousKeySecretName)
   LlmProxy__Providers__openai__ApiKey: keyVaultReference(vault.properties.vaultUri, 'openai-api-key')
   LlmProxy__Providers__anthropic__ApiKey: keyVaultReference(vault.properties.vaultUri, 'anthropic-api-key')
   LlmProxy__Providers__gemini__ApiKey: keyVaultReference(vault.properties.vaultUri, 'gemini-api-key')
@@ -390,7 +410,7 @@ output functionAppName string = app.name
 @description('Object id of the app\'s managed identity.')
 output principalId string = app.identity.principalId
 
-@description('Key Vault holding the vendor keys ("<vendor>-api-key") and the admin key ("admin-api-key").')
+@description('Key Vault holding the vendor keys ("<vendor>-api-key"), the admin key ("admin-api-key") and the end-user token signing keys ("end-user-token-signing-key", "end-user-token-previous-signing-key").')
 output keyVaultName string = vault.name
 
 @description('Storage account of the host, the usage queue, the Table store and the deployment packages.')

@@ -29,7 +29,7 @@ public sealed class AdminService(IQuotaStore quotas, IUsageStore usage, IQuotaAu
     {
         if (value.TokenLimit is < 0) throw ProxyException.BadRequest("'tokenLimit' must be 0 (unlimited) or more.", "tokenLimit");
         if (value.RequestsPerMinute is < 0) throw ProxyException.BadRequest("'requestsPerMinute' must be 0 (unlimited) or more.", "requestsPerMinute");
-        if (value.CostLimitUsd is { } cost && (cost < 0 || cost > Nanodollars.MaxLimitUsd || decimal.Round(cost, 9) != cost))
+        if (value.CostLimitUsd is { } cost && !Nanodollars.IsLimit(cost))
             throw ProxyException.BadRequest($"'costLimitUsd' must be 0 (unlimited) to {Nanodollars.MaxLimitUsd:0} USD, with at most 9 decimals.", "costLimitUsd");
         var scope = Scope(tenantId, userId);
         var old = await quotas.GetOverrideAsync(scope, cancellationToken).ConfigureAwait(false);

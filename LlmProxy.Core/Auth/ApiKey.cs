@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Publishable;
 
 namespace LlmProxy.Core.Auth;
@@ -54,8 +55,11 @@ public sealed record NewApiKey
 public sealed record CreatedApiKey(string KeyId, string TenantId, string Name, string Prefix, string Key, DateTimeOffset CreatedAt,
     string Kind, PublishableKeyPolicy? Publishable);
 
-/// <summary>Who is calling, as decided by the key they presented; <paramref name="Publishable"/> is set for a publishable key.</summary>
-public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKeyPolicy? Publishable = null);
+/// <summary>
+/// Who is calling, as decided by the key they presented; <paramref name="Publishable"/> is set for a publishable key,
+/// <paramref name="EndUser"/> when the call carried a verified end-user token (then the call is that user's).
+/// </summary>
+public sealed record CallerIdentity(string TenantId, string KeyId, PublishableKeyPolicy? Publishable = null, EndUserToken? EndUser = null);
 
 /// <summary>A key as the admin API lists it: never the key or its hash.</summary>
 public sealed record ApiKeyInfo(string KeyId, string TenantId, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,

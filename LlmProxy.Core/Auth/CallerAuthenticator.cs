@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Errors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -7,12 +8,18 @@ namespace LlmProxy.Core.Auth;
 
 /// <summary>
 /// Decides the tenant from the key a caller presents (<c>Authorization: Bearer</c> or <c>x-api-key</c>).
-/// Successful look-ups are cached briefly so the hot path does not hit the store on every call. Publishable keys are
-/// refused unless the route asks for <see cref="AuthenticateBrowserCallAsync"/>, so a route that forgets the
-/// question stays closed to them.
+/// Successful look-ups are cached briefly so the hot path does not hit the store on every call. Publishable keys and
+/// end-user tokens are refused unless the route asks for <see cref="AuthenticateBrowserCallAsync"/>, so a route that
+/// forgets the question stays closed to them.
 /// </summary>
-public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider clock)
+public sealed class CallerAuthenticator(IApiKeyStore store, EndUserTokenSigner endUserTokens, IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider clock)
 {
+    /// <summary>The header that carries an end-user token beside a key (a token alone goes in <c>Authorization</c>).</summary>
+    public const string EndUserTokenHeader = "X-End-User-Token";
+
+    /// <summary>The key id of a caller that presented an end-user token alone (a token is no stored key).</summary>
+    public const string EndUserTokenKeyId = "end-user-token";
+
     /// <summary>
     /// Only keys that exist are cached, so the cache is bounded by the keys an operator made; this bounds it anyway
     /// (a tenant with very many keys, or keys revoked and made again) at the cost of a store read.
@@ -21,33 +28,63 @@ public sealed class CallerAuthenticator(IApiKeyStore store, IOptions<AuthOptions
 
     private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _cache = new();
 
-    /// <summary>Secret keys only: a publishable key is 403 <c>publishable_key_not_allowed</c>.</summary>
+    /// <summary>Secret keys only: a publishable key is 403 <c>publishable_key_not_allowed</c>, an end-user token 403 <c>end_user_token_not_allowed</c>.</summary>
     public async Task<CallerIdentity> AuthenticateAsync(string? authorization, string? apiKeyHeader, CancellationToken cancellationToken)
     {
-        var caller = await IdentifyAsync(authorization, apiKeyHeader, cancellationToken).ConfigureAwait(false);
+        var key = PresentedKey(authorization, apiKeyHeader);
+        if (EndUserTokenSigner.LooksLikeToken(key)) throw EndUserTokenNotAllowed();
+        var caller = await IdentifyAsync(key, cancellationToken).ConfigureAwait(false);
         return caller.Publishable is null ? caller : throw PublishableKeyNotAllowed();
     }
 
     /// <summary>
-    /// For the route a web page calls: a secret key, or a publishable key when <paramref name="origin"/> (the
-    /// request's <c>Origin</c> header) is one the key lists (403 <c>origin_not_allowed</c> otherwise).
+    /// For the route a web page calls: a secret key, a publishable key when <paramref name="origin"/> (the request's
+    /// <c>Origin</c> header) is one the key lists (403 <c>origin_not_allowed</c> otherwise), or an end-user token
+    /// alone. A key may come with an end-user token (<paramref name="endUserToken"/>, <see cref="EndUserTokenHeader"/>)
+    /// of its own tenant; the call is then the token's user's. A token that is forged, altered, expired, signed with
+    /// a key no longer accepted or for another tenant is 401, with nothing said about which.
     /// </summary>
-    public async Task<CallerIdentity> AuthenticateBrowserCallAsync(string? authorization, string? apiKeyHeader, string? origin, CancellationToken cancellationToken)
+    public async Task<CallerIdentity> AuthenticateBrowserCallAsync(string? authorization, string? apiKeyHeader, string? endUserToken, string? origin, CancellationToken cancellationToken)
     {
-        var caller = await IdentifyAsync(authorization, apiKeyHeader, cancellationToken).ConfigureAwait(false);
-        if (caller.Publishable is not { } policy || policy.AllowsOrigin(origin)) return caller;
-        throw new ProxyException(403, ErrorTypes.OriginNotAllowed, string.IsNullOrEmpty(origin)
-            ? "A publishable key works only from a web page: the request has no 'Origin' header."
-            : $"This publishable key does not work from the origin '{origin}'; an operator can add it to the key's allowedOrigins.");
+        var key = PresentedKey(authorization, apiKeyHeader);
+        if (EndUserTokenSigner.LooksLikeToken(key))
+        {
+            if (!string.IsNullOrEmpty(endUserToken))
+                throw ProxyException.BadRequest($"Send an end-user token either alone (Authorization: Bearer) or beside a key ({EndUserTokenHeader}), not both.");
+            var alone = VerifyEndUserToken(key!);
+            return new CallerIdentity(alone.TenantId, EndUserTokenKeyId, EndUser: alone);
+        }
+
+        var caller = await IdentifyAsync(key, cancellationToken).ConfigureAwait(false);
+        if (caller.Publishable is { } policy && !policy.AllowsOrigin(origin))
+            throw new ProxyException(403, ErrorTypes.OriginNotAllowed, string.IsNullOrEmpty(origin)
+                ? "A publishable key works only from a web page: the request has no 'Origin' header."
+                : $"This publishable key does not work from the origin '{origin}'; an operator can add it to the key's allowedOrigins.");
+        if (string.IsNullOrEmpty(endUserToken)) return caller;
+        var token = VerifyEndUserToken(endUserToken.Trim());
+        // Signed for another tenant: as unusable here as a forged one, and said the same way.
+        return token.TenantId == caller.TenantId ? caller with { EndUser = token } : throw InvalidEndUserToken();
     }
 
     public static ProxyException PublishableKeyNotAllowed() => new(403, ErrorTypes.PublishableKeyNotAllowed,
         "A publishable key may only call POST /api/llm-proxy from a web page; use a secret key for anything else.");
 
-    private async Task<CallerIdentity> IdentifyAsync(string? authorization, string? apiKeyHeader, CancellationToken cancellationToken)
+    public static ProxyException EndUserTokenNotAllowed() => new(403, ErrorTypes.EndUserTokenNotAllowed,
+        "An end-user token may only call POST /api/llm-proxy; use a secret key for anything else.");
+
+    private EndUserToken VerifyEndUserToken(string presented)
     {
-        var key = PresentedKey(authorization, apiKeyHeader)
-            ?? throw Unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+        var token = endUserTokens.Verify(presented) ?? throw InvalidEndUserToken();
+        return token.HasExpired(clock.GetUtcNow())
+            ? throw Unauthorized("The end-user token has expired; get a new one from the site's backend.")
+            : token;
+    }
+
+    private static ProxyException InvalidEndUserToken() => Unauthorized("The end-user token is not valid.");
+
+    private async Task<CallerIdentity> IdentifyAsync(string? key, CancellationToken cancellationToken)
+    {
+        if (key is null) throw Unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
 
         var settings = options.Value;
         if (environment.IsDevelopment() && ApiKeyHasher.SecretEquals(key, settings.DevelopmentKey))

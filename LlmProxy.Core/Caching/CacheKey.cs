@@ -30,6 +30,8 @@ public static class CacheKey
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{call.TenantId}\n{call.Provider}\n{call.Model}\n{(call.Stream ? "stream" : "whole")}\n"));
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(canonical, ProxyJsonContext.Default.ChatRequest));
+        // A passthrough is answered from its native body, which holds what the projection does not (thinking, cache_control).
+        if (request.Native is { } native) hash.AppendData(Encoding.UTF8.GetBytes($"\nnative\n{native.Beta}\n{native.Body.ToJsonString()}"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

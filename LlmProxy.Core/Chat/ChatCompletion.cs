@@ -15,6 +15,9 @@ public sealed record ChatCompletion
     public string? SystemFingerprint { get; init; }
     public string? Provider { get; init; }
 
+    /// <summary>The vendor's own answer when the call passed through (see <see cref="ChatRequest.Native"/>); kept for the cache.</summary>
+    public JsonElement? Native { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
@@ -50,6 +53,9 @@ public sealed record ChatCompletionChunk
     /// </summary>
     [JsonIgnore]
     public ChatUsage? PartialUsage { get; init; }
+
+    /// <summary>The vendor's own stream event this chunk stands for, when the call passed through; kept for the cache.</summary>
+    public JsonElement? Native { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }

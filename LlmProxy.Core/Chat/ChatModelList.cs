@@ -1,17 +1,27 @@
 namespace LlmProxy.Core.Chat;
 
-/// <summary>The OpenAI <c>GET /v1/models</c> list shape.</summary>
+/// <summary>
+/// The <c>GET /v1/models</c> list in OpenAI's shape and, in the same object, Anthropic's (<c>has_more</c>,
+/// <c>first_id</c>, <c>last_id</c>; each model's <c>type</c>, <c>display_name</c>, <c>created_at</c>), so both
+/// vendors' SDKs list it.
+/// </summary>
 public sealed record ChatModelList
 {
     public string Object { get; init; } = "list";
     public IReadOnlyList<ChatModelInfo> Data { get; init; } = [];
+    public bool HasMore { get; init; }
+    public string? FirstId => Data.Count > 0 ? Data[0].Id : null;
+    public string? LastId => Data.Count > 0 ? Data[^1].Id : null;
 }
 
 public sealed record ChatModelInfo
 {
     public string Id { get; init; } = "";
     public string Object { get; init; } = "model";
+    public string Type { get; init; } = "model";
+    public string DisplayName => Id;
     public long Created { get; init; }
+    public string CreatedAt => DateTimeOffset.FromUnixTimeSeconds(Created).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
     public string OwnedBy { get; init; } = "";
     public bool Configured { get; init; }
     public int? ContextWindow { get; init; }

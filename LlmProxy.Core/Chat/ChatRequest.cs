@@ -32,10 +32,21 @@ public sealed record ChatRequest
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
+    /// <summary>
+    /// A body in the vendor's own format, sent as it is instead of a translation (Anthropic's Messages API called
+    /// through <c>POST /v1/messages</c>); the rest of the request is its projection for quotas, cache and logs.
+    /// </summary>
+    [JsonIgnore]
+    public NativeRequest? Native { get; init; }
+
     /// <summary>The output budget the caller asked for, whichever of the two OpenAI names it used.</summary>
     [JsonIgnore]
     public int? RequestedMaxTokens => MaxCompletionTokens ?? MaxTokens;
 }
+
+/// <param name="Body">The vendor-format body; the adapter sets its model and stream flag on a copy.</param>
+/// <param name="Beta">The caller's <c>anthropic-beta</c> header, passed on.</param>
+public sealed record NativeRequest(System.Text.Json.Nodes.JsonObject Body, string? Beta);
 
 public sealed record StreamOptions
 {

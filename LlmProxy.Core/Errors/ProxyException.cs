@@ -50,6 +50,10 @@ public static class ErrorTypes
     public const string PublishableKeyNotAllowed = "publishable_key_not_allowed";
     /// <summary>A publishable key used without an <c>Origin</c> header, or from an origin the key does not list.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
+    /// <summary>An end-user token used anywhere but the browser front door (<c>POST /api/llm-proxy</c>).</summary>
+    public const string EndUserTokenNotAllowed = "end_user_token_not_allowed";
+    /// <summary>A feature the operator has not set up (its settings are missing).</summary>
+    public const string NotConfigured = "not_configured";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
     public const string QuotaExceeded = "quota_exceeded";

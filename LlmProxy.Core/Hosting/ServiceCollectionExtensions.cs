@@ -1,4 +1,5 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.RequestLog;
@@ -114,6 +115,12 @@ public static class ServiceCollectionExtensions
         services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CallerAuthenticator>();
+        services.AddOptions<EndUserTokenOptions>().Bind(configuration.GetSection(EndUserTokenOptions.Section))
+            .PostConfigure(EndUserTokenOptions.ClearUnresolvedKeys).ValidateDataAnnotations()
+            .Validate(EndUserTokenOptions.IsValid, $"LlmProxy:EndUserTokens: SigningKey and PreviousSigningKey must be at least {EndUserTokenOptions.MinSigningKeyLength} characters and differ, and DefaultLifetimeSeconds at most MaxLifetimeSeconds.")
+            .ValidateOnStart();
+        services.AddSingleton<EndUserTokenSigner>();
+        services.AddSingleton<EndUserTokenService>();
         services.AddOptions<PublishableKeyOptions>().Bind(configuration.GetSection(PublishableKeyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PublishableKeyGate>();
 

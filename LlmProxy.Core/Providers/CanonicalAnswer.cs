@@ -43,16 +43,20 @@ internal sealed class CanonicalAnswer(string id, string model, long created)
     public ChatCompletionChunk Text(string text) => Chunk(new ChatDelta { Content = text });
 
     /// <summary>A call's first fragment, as OpenAI streams it: index, id, type and name, with empty arguments.</summary>
-    public ChatCompletionChunk ToolCallStart(int index, string id, string name) => Chunk(new ChatDelta
-    {
-        ToolCalls = [new ChatToolCallDelta { Index = index, Id = id, Type = ToolTypes.Function, Function = new ChatFunctionCall { Name = name, Arguments = "" } }],
-    });
+    public ChatCompletionChunk ToolCallStart(int index, string id, string name) => Chunk(ToolCallStartDelta(index, id, name));
 
     /// <summary>A later fragment of a call: its index and a piece of the arguments' JSON text.</summary>
-    public ChatCompletionChunk ToolCallArguments(int index, string fragment) => Chunk(new ChatDelta
+    public ChatCompletionChunk ToolCallArguments(int index, string fragment) => Chunk(ToolCallArgumentsDelta(index, fragment));
+
+    public static ChatDelta ToolCallStartDelta(int index, string id, string name) => new()
+    {
+        ToolCalls = [new ChatToolCallDelta { Index = index, Id = id, Type = ToolTypes.Function, Function = new ChatFunctionCall { Name = name, Arguments = "" } }],
+    };
+
+    public static ChatDelta ToolCallArgumentsDelta(int index, string fragment) => new()
     {
         ToolCalls = [new ChatToolCallDelta { Index = index, Function = new ChatFunctionCall { Arguments = fragment } }],
-    });
+    };
 
     public ChatCompletionChunk Finish(string finishReason) => Chunk(new ChatDelta(), finishReason);
 

@@ -32,15 +32,25 @@ internal static class RequestShaping
             throw ProxyException.BadRequest($"{provider} takes 'temperature' from 0 to {max}; got {request.Temperature}.", "temperature");
     }
 
-    /// <summary>Tool calling is passed through to OpenAI-compatible vendors only; the translators do not map it.</summary>
-    public static void RefuseToolMessages(string provider, IReadOnlyList<ChatMessage> messages)
+    /// <summary>
+    /// A call's arguments (a JSON text) as the object vendors that take arguments as JSON (Anthropic's <c>input</c>,
+    /// Gemini's <c>args</c>) need; empty arguments are an empty object, anything but an object a 400.
+    /// </summary>
+    public static JsonElement ArgumentsObject(string provider, string arguments, string path)
     {
-        for (var i = 0; i < messages.Count; i++)
+        if (string.IsNullOrWhiteSpace(arguments)) return EmptyObject;
+        try
         {
-            if (messages[i].Role == ChatRoles.Tool || messages[i].ToolCalls is not null)
-                throw ProxyException.BadRequest($"Tool calls are not translated for {provider}; use an OpenAI-compatible vendor.", $"messages[{i}]");
+            using var document = JsonDocument.Parse(arguments);
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document.RootElement.Clone();
         }
+        catch (JsonException)
+        {
+        }
+        throw ProxyException.BadRequest($"'{path}' must be a JSON object for {provider}.", path);
     }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
     public static int? IntField(ChatRequest request, string name)
     {

@@ -19,7 +19,7 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
     /// reservation prices the bound at the highest of their prices. A cache hit is answered by the call's own.</param>
     internal async Task<AdmittedCall> AdmitAsync(ProxyCall call, IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, cancellationToken).ConfigureAwait(false);
+        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
         var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
         var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
 

@@ -1,4 +1,5 @@
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Quotas;
 
 namespace LlmProxy.Core.Proxy;
 
@@ -13,4 +14,7 @@ public sealed record ProxyCall(ChatRequest Request, string Provider, string Mode
 
     /// <summary>The publishable key's own budget the call counts against, beside its tenant's and user's; null for other calls.</summary>
     public Quotas.KeyBudget? KeyBudget { get; init; }
+
+    /// <summary>Limits the caller's credential puts on the user (an end-user token's); the tighter of these and the user's own apply.</summary>
+    public EffectiveLimits? UserCeiling { get; init; }
 }

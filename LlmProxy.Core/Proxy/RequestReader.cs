@@ -1,8 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Messages;
+using LlmProxy.Core.Providers.Anthropic;
 using LlmProxy.Core.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +25,8 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     public const string CacheField = "cache";
 
     /// <param name="callerTenantId">The tenant of the caller's key; a body <c>tenantId</c> must equal it.</param>
-    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId)
+    /// <param name="callerUserId">The user of the caller's end-user token, if any; a body <c>userId</c> (or <c>user</c>) must equal it.</param>
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId, string? callerUserId = null)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
@@ -30,6 +34,12 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
         var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
         var userId = StringField(extra, "userId") ?? request.User;
+        if (callerUserId is not null)
+        {
+            SameUser(callerUserId, StringField(extra, "userId"), "userId");
+            SameUser(callerUserId, request.User, "user");
+            userId = callerUserId;
+        }
         return Complete(request, Without(extra, SeedOnlyFields), provider.Trim().ToLowerInvariant(), request.Model, tenantId, userId, noCache);
     }
 
@@ -46,6 +56,45 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             callerTenantId, request.User, noCache);
     }
 
+    /// <summary>
+    /// The Anthropic-compatible door (<c>POST /v1/messages</c>): <c>anthropic/&lt;model&gt;</c> or a bare
+    /// <c>claude-…</c> name passes the body through to Anthropic as it is; <c>&lt;provider&gt;/&lt;model&gt;</c> is translated
+    /// for that vendor. <c>metadata.user_id</c> is the user id.
+    /// </summary>
+    /// <param name="beta">The caller's <c>anthropic-beta</c> header, passed on to Anthropic.</param>
+    public ProxyCall ReadMessages(ReadOnlySpan<byte> body, string callerTenantId, string? beta)
+    {
+        if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(body) as JsonObject ?? throw ProxyException.BadRequest("The request body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw ProxyException.BadRequest($"The request body is not valid JSON: {FirstSentence(e.Message)}");
+        }
+        var model = json["model"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("model: Field required (\"anthropic/<model>\", a claude-… name, or \"<provider>/<model>\").", "model");
+        var slash = model.IndexOf('/');
+        var (provider, vendorModel) = slash > 0 && slash < model.Length - 1 ? (model[..slash].ToLowerInvariant(), model[(slash + 1)..])
+            : model.StartsWith("claude-", StringComparison.Ordinal) ? (AnthropicProvider.ProviderName, model)
+            : throw ProxyException.BadRequest($"model: \"{model}\" is neither \"<provider>/<model>\" nor a claude-… name.", "model");
+        var passthrough = provider == AnthropicProvider.ProviderName;
+        ChatRequest request;
+        try
+        {
+            request = new MessagesTranslation(passthrough).Translate(json);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A field of the wrong JSON type.
+            throw ProxyException.BadRequest($"The body does not follow the Messages API: {e.Message}");
+        }
+        if (passthrough) request = request with { Native = new NativeRequest(json, beta) };
+        return Complete(request, request.AdditionalProperties, provider, vendorModel, callerTenantId, request.User, noCache: false);
+    }
+
     /// <param name="extra">The body's other fields, less the proxy's own: they go to the vendor.</param>
     private ProxyCall Complete(ChatRequest request, Dictionary<string, JsonElement>? extra, string provider, string? model, string tenantId, string? userId, bool noCache)
     {
@@ -55,6 +104,13 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             tenantId, userId ?? settings.DefaultUserId) { NoCache = noCache };
         validator.Validate(call);
         return call;
+    }
+
+    /// <summary>With an end-user token the call is the token's user's: the body may repeat that user but name no other.</summary>
+    private static void SameUser(string tokenUserId, string? requestedUser, string field)
+    {
+        if (requestedUser is not null && requestedUser != tokenUserId)
+            throw new ProxyException(403, ErrorTypes.PermissionDenied, $"The end-user token is for another user than the body's '{field}'.", field);
     }
 
     private static ChatRequest Deserialize(ReadOnlySpan<byte> body)

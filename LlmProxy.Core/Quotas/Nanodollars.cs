@@ -12,6 +12,9 @@ public static class Nanodollars
     /// <summary>The largest money limit a scope may have (USD); its nano-dollars fit a long with room for the costs added to it.</summary>
     public const decimal MaxLimitUsd = 1_000_000_000m;
 
+    /// <summary>Whether <paramref name="usd"/> can be a money limit: 0 to <see cref="MaxLimitUsd"/>, at most 9 decimals (whole nano-dollars).</summary>
+    public static bool IsLimit(decimal usd) => usd >= 0 && usd <= MaxLimitUsd && decimal.Round(usd, 9) == usd;
+
     public static long CostOf(decimal usd) => (long)decimal.Ceiling(usd * PerUsd);
 
     public static long LimitOf(decimal usd) => (long)decimal.Floor(usd * PerUsd);

@@ -17,13 +17,17 @@ public sealed class QuotaLimits(IQuotaStore store, IOptions<QuotaOptions> option
     }
 
     /// <summary>Every scope of a call (tenant, user, and the publishable key's budget), read once for its rate limit and its reservation.</summary>
-    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, KeyBudget? key, CancellationToken cancellationToken) =>
-        new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
-            await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false))
+    /// <param name="userCeiling">Limits the caller's credential puts on the user (<see cref="Proxy.ProxyCall.UserCeiling"/>).</param>
+    public async Task<CallLimits> ForCallAsync(string tenantId, string userId, KeyBudget? key, EffectiveLimits? userCeiling, CancellationToken cancellationToken)
+    {
+        var user = await ForAsync(QuotaScope.User(tenantId, userId), cancellationToken).ConfigureAwait(false);
+        return new(await ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false),
+            userCeiling is { } ceiling ? user.Within(ceiling) : user)
         {
             KeyId = key?.KeyId,
             Key = key?.Limits ?? default,
         };
+    }
 }
 
 /// <summary>A publishable key's own limits per period (fixed at its creation); null = none of that kind.</summary>
@@ -42,6 +46,13 @@ public readonly record struct EffectiveLimits(long? Tokens, int? RequestsPerMinu
     public bool Admits(Storage.QuotaCounter counter, long tokens, long cost) =>
         (Tokens is not { } maxTokens || counter.Used + counter.Reserved + tokens <= maxTokens)
         && (CostNanodollars is not { } maxCost || counter.CostUsed + counter.CostReserved + cost <= maxCost);
+
+    /// <summary>The tighter of these limits and <paramref name="ceiling"/>, each kind on its own.</summary>
+    public EffectiveLimits Within(EffectiveLimits ceiling) =>
+        new(Tighter(Tokens, ceiling.Tokens), Tighter(RequestsPerMinute, ceiling.RequestsPerMinute), Tighter(CostNanodollars, ceiling.CostNanodollars));
+
+    private static T? Tighter<T>(T? limit, T? ceiling) where T : struct, IComparable<T> =>
+        limit is null ? ceiling : ceiling is null ? limit : limit.Value.CompareTo(ceiling.Value) <= 0 ? limit : ceiling;
 }
 
 /// <summary>

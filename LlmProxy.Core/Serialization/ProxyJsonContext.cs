@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
@@ -27,6 +28,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatModelList))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(long))]
 public sealed partial class ProxyJsonContext : JsonSerializerContext;
 
@@ -43,6 +45,9 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(List<ApiKeyInfo>))]
 [JsonSerializable(typeof(NewApiKey))]
 [JsonSerializable(typeof(PublishableKeyPolicy))]
+[JsonSerializable(typeof(EndUserToken))]
+[JsonSerializable(typeof(NewEndUserToken))]
+[JsonSerializable(typeof(IssuedEndUserToken))]
 [JsonSerializable(typeof(QuotaOverride))]
 [JsonSerializable(typeof(QuotaOverrideView))]
 [JsonSerializable(typeof(UsageReport))]

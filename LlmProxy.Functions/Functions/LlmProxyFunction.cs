@@ -13,7 +13,7 @@ namespace LlmProxy.Functions.Functions;
 
 /// <summary>
 /// The seed's front door: <c>POST /api/llm-proxy</c> with <c>{provider, model, messages, tenantId, userId, ...}</c>.
-/// The one route that also takes publishable keys, since it is the one the web component calls.
+/// The one route that also takes publishable keys and end-user tokens, since it is the one the web component calls.
 /// </summary>
 public sealed class LlmProxyFunction(CallerAuthenticator authenticator, PublishableKeyGate publishableKeys, RequestReader reader, ProxyService proxy,
     IOptions<ProxyOptions> options, ILogger<LlmProxyFunction> log)
@@ -21,5 +21,5 @@ public sealed class LlmProxyFunction(CallerAuthenticator authenticator, Publisha
     [Function("LlmProxy")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/llm-proxy")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, () =>
-            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, tenant) => reader.ReadSeed(body, tenant), publishableKeys));
+            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, caller) => reader.ReadSeed(body, caller.TenantId, caller.EndUser?.UserId), publishableKeys));
 }

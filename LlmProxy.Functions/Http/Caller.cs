@@ -15,10 +15,11 @@ public static class Caller
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         WithKeyBoundCors(request, (authorization, apiKey) => authenticator.AuthenticateAsync(authorization, apiKey, request.HttpContext.RequestAborted));
 
-    /// <summary>Secret keys, or publishable keys from an origin they list: the route a web page calls.</summary>
+    /// <summary>Secret keys, publishable keys from an origin they list, end-user tokens: the route a web page calls.</summary>
     public static Task<CallerIdentity> AuthenticateBrowserCallAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         WithKeyBoundCors(request, (authorization, apiKey) =>
-            authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
+            authenticator.AuthenticateBrowserCallAsync(authorization, apiKey, request.Headers[CallerAuthenticator.EndUserTokenHeader].FirstOrDefault(),
+                request.Headers.Origin.FirstOrDefault(), request.HttpContext.RequestAborted));
 
     /// <summary>
     /// The CORS middleware answered from the configured origins before the key was known. A publishable key's call

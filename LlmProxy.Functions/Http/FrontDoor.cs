@@ -7,23 +7,29 @@ using Microsoft.AspNetCore.Mvc;
 namespace LlmProxy.Functions.Http;
 
 /// <summary>
-/// What both chat front doors do, differing only in how they read the body: authenticate (before reading it),
-/// read it within the size limit, parse it for the key's tenant, honour Cache-Control, bound a publishable key's
-/// call, run the pipeline.
+/// What the chat front doors do, differing only in how they read the body (and write the answer): authenticate (before
+/// reading it), read it within the size limit, parse it for the caller's tenant (and end user), honour Cache-Control,
+/// bound a publishable key's and an end-user token's call, run the pipeline.
 /// </summary>
 public static class FrontDoor
 {
-    /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys.</param>
+    /// <param name="publishableKeys">Given on the route web pages call, which alone accepts publishable keys and end-user tokens.</param>
     public static async Task<IActionResult> HandleAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
-        long maxBodyBytes, Func<byte[], string, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
+        long maxBodyBytes, Func<byte[], CallerIdentity, ProxyCall> parse, PublishableKeyGate? publishableKeys = null) =>
+        new ProxyOutcomeResult(await RunAsync(request, authenticator, proxy, maxBodyBytes, parse, publishableKeys));
+
+    /// <summary>The pipeline's outcome, for a door that writes it in its own shape (the Anthropic-compatible one).</summary>
+    public static async Task<ProxyOutcome> RunAsync(HttpRequest request, CallerAuthenticator authenticator, ProxyService proxy,
+        long maxBodyBytes, Func<byte[], CallerIdentity, ProxyCall> parse, PublishableKeyGate? publishableKeys = null)
     {
         var aborted = request.HttpContext.RequestAborted;
         var caller = publishableKeys is null ? await authenticator.AuthenticateAsync(request) : await authenticator.AuthenticateBrowserCallAsync(request);
         if (publishableKeys is not null)
             await publishableKeys.CountAddressAsync(caller, request.HttpContext.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString(), aborted);
         var body = await RequestBody.ReadAsync(request, maxBodyBytes, aborted);
-        var call = parse(body, caller.TenantId).WithCacheControl(request);
+        var call = parse(body, caller).WithCacheControl(request);
         if (publishableKeys is not null) call = await publishableKeys.AdmitAsync(caller, call, aborted);
-        return new ProxyOutcomeResult(await proxy.HandleAsync(call, aborted));
+        if (caller.EndUser is { } endUser) call = endUser.Bound(call);
+        return await proxy.HandleAsync(call, aborted);
     }
 }

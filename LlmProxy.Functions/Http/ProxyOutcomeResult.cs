@@ -7,7 +7,6 @@ using LlmProxy.Core.Errors;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LlmProxy.Functions.Http;
@@ -33,13 +32,7 @@ public sealed class ProxyOutcomeResult(ProxyOutcome outcome) : IActionResult
         }
 
         await using var stream = outcome.Stream!;
-        var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-LlmProxy-Provider"] = stream.Provider;
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = EventStreamResponse.Start(http, stream.Provider);
 
         using var frames = new FrameWriter();
         try

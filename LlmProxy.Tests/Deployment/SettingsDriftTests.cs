@@ -29,9 +29,12 @@ public sealed partial class SettingsDriftTests
     private static IReadOnlyDictionary<string, string> AppSettings() =>
         Bicep.ObjectVariable("appSettings").Concat(Bicep.ObjectVariable("premiumAppSettings")).ToDictionary();
 
-    /// <summary>The key settings to hold in Key Vault: every bound <c>ApiKey</c>, per vendor where the Options are per vendor.</summary>
-    private static IEnumerable<string> ApiKeySettings() =>
-        BoundSettings.All.Where(s => s.Property.Name == nameof(ProviderOptions.ApiKey))
+    /// <summary>
+    /// The secret settings to hold in Key Vault: every bound <c>ApiKey</c> (per vendor where the Options are per
+    /// vendor) and every <c>*SigningKey</c>.
+    /// </summary>
+    private static IEnumerable<string> SecretSettings() =>
+        BoundSettings.All.Where(s => s.Property.Name == nameof(ProviderOptions.ApiKey) || s.Property.Name.EndsWith("SigningKey", StringComparison.Ordinal))
             .SelectMany(s => s.IsPerVendor ? BoundSettings.Vendors.Union(Bicep.ArrayVariable("vendors")).Select(s.EnvironmentNameFor) : [s.EnvironmentName])
             .Concat(Forthcoming.Where(k => k.EndsWith("__ApiKey", StringComparison.Ordinal)))
             .Distinct();
@@ -68,10 +71,11 @@ public sealed partial class SettingsDriftTests
     }
 
     [Fact]
-    public void Every_api_key_is_a_Key_Vault_reference_in_main_bicep()
+    public void Every_secret_setting_is_a_Key_Vault_reference_in_main_bicep()
     {
         var settings = AppSettings();
-        foreach (var name in ApiKeySettings())
+        Assert.Contains("LlmProxy__EndUserTokens__SigningKey", SecretSettings());
+        foreach (var name in SecretSettings())
         {
             Assert.True(settings.TryGetValue(name, out var value), $"main.bicep does not set {name}.");
             Assert.StartsWith("keyVaultReference(vault.properties.vaultUri, ", value);

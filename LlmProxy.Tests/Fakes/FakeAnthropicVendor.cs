@@ -24,7 +24,7 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
 
     private static readonly HashSet<string> ToolFields = ["name", "description", "input_schema", "cache_control", "strict", "type"];
 
-    /// <summary>The text a tool-calling answer starts with, before its tool_use blocks.</summary>
+    /// <summary>The text a tool-calling answer starts with, before its tool_use blocks (none when a tool is forced, as the API does).</summary>
     public const string Preamble = "Let me check.";
 
     public const string Key = "sk-ant-fake-key";
@@ -108,6 +108,11 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
                         throw new VendorRejection(400, $"messages.{i}.content.{j}.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'");
                     if (block["content"] is JsonArray inner) foreach (var part in inner) ValidateBlock(part!.AsObject(), i);
                 }
+                else if (type is "thinking" or "redacted_thinking")
+                {
+                    if (role != "assistant") throw new VendorRejection(400, $"messages.{i}.content.{j}: thinking blocks are only allowed in assistant messages");
+                    if (block[type == "thinking" ? "signature" : "data"] is null) throw new VendorRejection(400, $"messages.{i}.content.{j}.{type}: signature or data required");
+                }
                 else ValidateBlock(block, i);
             }
         }
@@ -187,6 +192,14 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
         return ToolCallsFor(offered, forced, choice == "none", answersResults, i => $"toolu_01Fake{i}");
     }
 
+    /// <summary>The thinking an answer starts with when the request enables extended thinking.</summary>
+    public const string Thinking = "The user wants a greeting.";
+
+    private static bool Thinks(JsonObject body) => body["thinking"]?["type"]?.GetValue<string>() == "enabled";
+
+    /// <summary>With <c>any</c> or <c>tool</c> chosen, Claude writes no text before its tool_use blocks.</summary>
+    private static bool Forced(JsonObject body) => body["tool_choice"]?["type"]?.GetValue<string>() is "any" or "tool";
+
     private static JsonObject ToolUse(FakeToolCall call) => new()
     {
         ["type"] = "tool_use", ["id"] = call.Id, ["name"] = call.Name, ["input"] = JsonNode.Parse(call.Arguments),
@@ -196,8 +209,12 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
     {
         var calls = Calls(body);
         var content = calls.Count == 0
-            ? new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Answer })
-            : new JsonArray([new JsonObject { ["type"] = "text", ["text"] = Preamble }, .. calls.Select(ToolUse)]);
+            ? Thinks(body)
+                ? new JsonArray(new JsonObject { ["type"] = "thinking", ["thinking"] = Thinking, ["signature"] = "fake-signature" }, new JsonObject { ["type"] = "text", ["text"] = Answer })
+                : new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Answer })
+            : Forced(body)
+                ? new JsonArray([.. calls.Select(ToolUse)])
+                : new JsonArray([new JsonObject { ["type"] = "text", ["text"] = Preamble }, .. calls.Select(ToolUse)]);
         return new JsonObject
         {
             ["id"] = "msg_fake123",
@@ -250,31 +267,47 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
     {
         var calls = Calls(body);
         if (calls.Count > 0) return new StreamScript(ToolUseEvents(body, calls), _ => [], Ending("tool_use"), Error);
-        return new StreamScript(
+        var opening = new List<string> { MessageStart(body) };
+        var text = 0;
+        if (Thinks(body))
+        {
+            opening.AddRange(
             [
-                MessageStart(body),
-                Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),
-                Event("ping", new JsonObject()),
-            ],
-            piece => [Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = piece } })],
-            [Event("content_block_stop", new JsonObject { ["index"] = 0 }), .. Ending("end_turn")],
+                Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" } }),
+                Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "thinking_delta", ["thinking"] = Thinking } }),
+                Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "signature_delta", ["signature"] = "fake-signature" } }),
+                Event("content_block_stop", new JsonObject { ["index"] = 0 }),
+            ]);
+            text = 1;
+        }
+        opening.Add(Event("content_block_start", new JsonObject { ["index"] = text, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }));
+        opening.Add(Event("ping", new JsonObject()));
+        return new StreamScript(
+            opening,
+            piece => [Event("content_block_delta", new JsonObject { ["index"] = text, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = piece } })],
+            [Event("content_block_stop", new JsonObject { ["index"] = text }), .. Ending("end_turn")],
             Error);
     }
 
     /// <summary>A text block, then per call a tool_use block whose input streams as input_json_delta pieces (the first one empty, as the API sends it).</summary>
     private List<string> ToolUseEvents(JsonObject body, IReadOnlyList<FakeToolCall> calls)
     {
-        var events = new List<string>
+        var events = new List<string> { MessageStart(body) };
+        var first = 0;
+        if (!Forced(body))
         {
-            MessageStart(body),
-            Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),
-            Event("ping", new JsonObject()),
-            Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = Preamble } }),
-            Event("content_block_stop", new JsonObject { ["index"] = 0 }),
-        };
+            events.AddRange(
+            [
+                Event("content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }),
+                Event("ping", new JsonObject()),
+                Event("content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = Preamble } }),
+                Event("content_block_stop", new JsonObject { ["index"] = 0 }),
+            ]);
+            first = 1;
+        }
         for (var i = 0; i < calls.Count; i++)
         {
-            var index = i + 1;
+            var index = i + first;
             events.Add(Event("content_block_start", new JsonObject
             {
                 ["index"] = index, ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = calls[i].Id, ["name"] = calls[i].Name, ["input"] = new JsonObject() },

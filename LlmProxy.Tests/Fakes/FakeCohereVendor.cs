@@ -7,7 +7,10 @@ namespace LlmProxy.Tests.Fakes;
 /// <summary>
 /// A stand-in for api.cohere.com's Chat v2: bearer key, unknown fields refused, roles system/user/assistant/tool,
 /// images only for vision models; streams are named SSE events (<c>message-start</c>, <c>content-start</c>,
-/// <c>content-delta</c>, <c>content-end</c>, <c>message-end</c> with finish reason, usage and any error).
+/// <c>content-delta</c>, <c>content-end</c>, <c>message-end</c> with finish reason, usage and any error). Tools in
+/// OpenAI's shape, <c>tool_choice</c> REQUIRED or NONE, assistant <c>tool_calls</c> (with <c>tool_plan</c>) each answered
+/// by a <c>tool</c> message; offered tools, it answers a plan and calls, streamed as <c>tool-plan-delta</c> and
+/// <c>tool-call-start/-delta/-end</c> events.
 /// </summary>
 public sealed class FakeCohereVendor : FakeVendor
 {
@@ -36,10 +39,39 @@ public sealed class FakeCohereVendor : FakeVendor
         if (body["p"]?.GetValue<double>() is < 0.01 or > 0.99) throw new VendorRejection(400, "invalid request: p must be between 0.01 and 0.99");
         var model = body["model"]?.GetValue<string>() ?? throw new VendorRejection(400, "invalid request: model is required");
         if (body["messages"] is not JsonArray { Count: > 0 } messages) throw new VendorRejection(400, "invalid request: messages must not be empty");
+        var names = (body["tools"] as JsonArray ?? []).Select((t, i) =>
+        {
+            if (t!["type"]?.GetValue<string>() != "function" || t["function"]?["name"]?.GetValue<string>() is not { Length: > 0 } name)
+                throw new VendorRejection(400, $"invalid request: tools[{i}] must be {{type: function, function: {{name, ...}}}}");
+            return name;
+        }).ToList();
+        if (body["tool_choice"]?.GetValue<string>() is { } choice && (choice is not ("REQUIRED" or "NONE") || names.Count == 0))
+            throw new VendorRejection(400, $"invalid request: tool_choice must be REQUIRED or NONE and needs tools; got '{choice}'");
+        if (body["response_format"] is JsonObject format && format["type"]?.GetValue<string>() is not ("text" or "json_object"))
+            throw new VendorRejection(400, $"invalid request: response_format.type must be one of text, json_object; got '{format["type"]}'");
+        var pending = new List<string>();
         foreach (var message in messages)
         {
             var role = message?["role"]?.GetValue<string>();
             if (role is not ("system" or "user" or "assistant" or "tool")) throw new VendorRejection(400, $"invalid request: unknown role '{role}'");
+            if (role == "tool")
+            {
+                if (message!["tool_call_id"]?.GetValue<string>() is not { } answered || !pending.Remove(answered))
+                    throw new VendorRejection(400, "invalid request: a tool message must answer a tool call of the preceding assistant message");
+            }
+            else if (pending.Count > 0) throw new VendorRejection(400, $"invalid request: tool calls without results: {string.Join(", ", pending)}");
+            if (message?["tool_calls"] is JsonArray calls)
+            {
+                if (role != "assistant") throw new VendorRejection(400, "invalid request: only assistant messages have tool_calls");
+                foreach (var call in calls)
+                {
+                    if (call!["id"]?.GetValue<string>() is not { Length: > 0 } id || call["type"]?.GetValue<string>() != "function"
+                        || call["function"]?["name"] is null || call["function"]?["arguments"]?.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                        throw new VendorRejection(400, "invalid request: a tool call needs id, type function, function.name and function.arguments (a string)");
+                    pending.Add(id);
+                }
+            }
+            else if (role == "assistant" && message?["content"] is null) throw new VendorRejection(400, "invalid request: an assistant message needs content or tool_calls");
             if (message?["content"] is not JsonArray parts) continue;
             foreach (var part in parts)
             {
@@ -54,6 +86,23 @@ public sealed class FakeCohereVendor : FakeVendor
         }
     }
 
+    private static bool AsksForJson(JsonObject body) => body["response_format"]?["type"]?.GetValue<string>() == "json_object";
+
+    /// <summary>The plan a tool-calling answer comes with.</summary>
+    public const string ToolPlan = "I will look up the weather.";
+
+    private IReadOnlyList<FakeToolCall> Calls(JsonObject body)
+    {
+        var offered = (body["tools"] as JsonArray)?.Select(t => t!["function"]!["name"]!.GetValue<string>()).ToList() ?? [];
+        var answersResults = body["messages"]!.AsArray()[^1]?["role"]?.GetValue<string>() == "tool";
+        return ToolCallsFor(offered, null, body["tool_choice"]?.GetValue<string>() == "NONE", answersResults, i => $"get_weather_fake{i}");
+    }
+
+    private static JsonObject Call(FakeToolCall call, string arguments) => new()
+    {
+        ["id"] = call.Id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = arguments },
+    };
+
     protected override bool IsStreaming(HttpContext context, JsonObject body) => body["stream"]?.GetValue<bool>() == true;
 
     private JsonObject Usage() => new()
@@ -63,17 +112,20 @@ public sealed class FakeCohereVendor : FakeVendor
         ["cached_tokens"] = CachedPromptTokens,
     };
 
-    protected override JsonObject Completion(HttpContext context, JsonObject body) => new()
+    protected override JsonObject Completion(HttpContext context, JsonObject body)
     {
-        ["id"] = "fake-cohere-id",
-        ["message"] = new JsonObject
+        var calls = Calls(body);
+        var message = calls.Count == 0
+            ? new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = AsksForJson(body) ? JsonAnswer : Answer }) }
+            : new JsonObject { ["role"] = "assistant", ["tool_plan"] = ToolPlan, ["tool_calls"] = new JsonArray(calls.Select(c => (JsonNode)Call(c, c.Arguments)).ToArray()) };
+        return new JsonObject
         {
-            ["role"] = "assistant",
-            ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = Answer }),
-        },
-        ["finish_reason"] = "COMPLETE",
-        ["usage"] = Usage(),
-    };
+            ["id"] = "fake-cohere-id",
+            ["message"] = message,
+            ["finish_reason"] = calls.Count == 0 ? "COMPLETE" : "TOOL_CALL",
+            ["usage"] = Usage(),
+        };
+    }
 
     protected override StreamScript Stream(HttpContext context, JsonObject body)
     {
@@ -88,13 +140,32 @@ public sealed class FakeCohereVendor : FakeVendor
             if (error is not null) delta["error"] = error;
             return new JsonObject { ["id"] = "fake-cohere-id", ["delta"] = delta };
         }
+        var start = Event("message-start", new JsonObject
+        {
+            ["id"] = "fake-cohere-id",
+            ["delta"] = new JsonObject { ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(), ["tool_plan"] = "", ["tool_calls"] = new JsonArray(), ["citations"] = new JsonArray() } },
+        });
+        var calls = Calls(body);
+        if (calls.Count > 0)
+        {
+            var events = new List<string> { start };
+            foreach (var word in ToolPlan.Split(' ').Select((w, i) => i == 0 ? w : " " + w))
+                events.Add(Event("tool-plan-delta", new JsonObject { ["delta"] = new JsonObject { ["message"] = new JsonObject { ["tool_plan"] = word } } }));
+            for (var i = 0; i < calls.Count; i++)
+            {
+                events.Add(Event("tool-call-start", new JsonObject { ["index"] = i, ["delta"] = new JsonObject { ["message"] = new JsonObject { ["tool_calls"] = Call(calls[i], "") } } }));
+                foreach (var piece in ArgumentPieces(calls[i].Arguments))
+                    events.Add(Event("tool-call-delta", new JsonObject
+                    {
+                        ["index"] = i, ["delta"] = new JsonObject { ["message"] = new JsonObject { ["tool_calls"] = new JsonObject { ["function"] = new JsonObject { ["arguments"] = piece } } } },
+                    }));
+                events.Add(Event("tool-call-end", new JsonObject { ["index"] = i }));
+            }
+            return new StreamScript(events, _ => [], [Event("message-end", End("TOOL_CALL", null))], Event("message-end", End("ERROR", "internal server error while generating")));
+        }
         return new StreamScript(
             [
-                Event("message-start", new JsonObject
-                {
-                    ["id"] = "fake-cohere-id",
-                    ["delta"] = new JsonObject { ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(), ["tool_plan"] = "", ["tool_calls"] = new JsonArray(), ["citations"] = new JsonArray() } },
-                }),
+                start,
                 Event("content-start", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["message"] = new JsonObject { ["content"] = new JsonObject { ["type"] = "text", ["text"] = "" } } } }),
             ],
             piece => [Event("content-delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["message"] = new JsonObject { ["content"] = new JsonObject { ["text"] = piece } } } })],
@@ -102,6 +173,7 @@ public sealed class FakeCohereVendor : FakeVendor
                 Event("content-end", new JsonObject { ["index"] = 0 }),
                 Event("message-end", End("COMPLETE", null)),
             ],
-            Event("message-end", End("ERROR", "internal server error while generating")));
+            Event("message-end", End("ERROR", "internal server error while generating")),
+            AsksForJson(body) ? JsonPieces : null);
     }
 }

@@ -64,6 +64,6 @@ public sealed class FakeDeepSeekVendor : OpenAIStyleFakeVendor
         if (includeUsage) closing.Add(Frame(Chunk(body, null, null, Usage())));
         closing.Add(Done);
         return new StreamScript(opening, piece => [KeepAlive, Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))], closing,
-            ErrorFrame("Server busy, please try again later."));
+            ErrorFrame("Server busy, please try again later."), AsksForJson(body) ? JsonPieces : null);
     }
 }

@@ -82,6 +82,7 @@ public sealed partial class FakeMistralVendor : OpenAIStyleFakeVendor
             [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
             piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
             [Frame(Chunk(body, new JsonObject { ["content"] = "" }, "stop", Usage())), Done],
-            ErrorFrame("Service unavailable."));
+            ErrorFrame("Service unavailable."),
+            AsksForJson(body) ? JsonPieces : null);
     }
 }

@@ -111,6 +111,12 @@ public abstract partial class FakeVendor : IAsyncDisposable
         return names.Select((name, i) => new FakeToolCall(id(i), name, ToolArguments)).ToList();
     }
 
+    /// <summary>What a fake answers when asked for JSON (a response format): the same object its calls take.</summary>
+    public string JsonAnswer => ToolArguments;
+
+    /// <summary>The pieces a JSON answer streams in.</summary>
+    protected IReadOnlyList<string> JsonPieces => ArgumentPieces(JsonAnswer).ToList();
+
     /// <summary>The arguments' JSON text cut in three pieces, as vendors stream them.</summary>
     protected static IEnumerable<string> ArgumentPieces(string arguments)
     {
@@ -210,9 +216,10 @@ public abstract partial class FakeVendor : IAsyncDisposable
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             foreach (var frame in script.Opening) await SendRawAsync(context, frame);
-            for (var i = 0; i < StreamPieces.Count; i++)
+            var pieces = script.Pieces ?? StreamPieces;
+            for (var i = 0; i < pieces.Count; i++)
             {
-                foreach (var frame in script.Piece(StreamPieces[i])) await SendRawAsync(context, frame);
+                foreach (var frame in script.Piece(pieces[i])) await SendRawAsync(context, frame);
                 sent++;
                 if (i > 0) continue;
                 if (HoldStreamAfterFirstChunk is { } hold) await hold.WaitAsync(context.RequestAborted);
@@ -265,5 +272,9 @@ public abstract partial class FakeVendor : IAsyncDisposable
     }
 }
 
-/// <summary>A streamed answer: frames before the text, the frames for each piece, frames after, and a mid-stream error.</summary>
-public sealed record StreamScript(IReadOnlyList<string> Opening, Func<string, IReadOnlyList<string>> Piece, IReadOnlyList<string> Closing, string MidStreamError);
+/// <summary>
+/// A streamed answer: frames before the text, the frames for each piece, frames after, and a mid-stream error; the
+/// pieces are <see cref="FakeVendor.StreamPieces"/> unless the script brings its own (a JSON answer).
+/// </summary>
+public sealed record StreamScript(IReadOnlyList<string> Opening, Func<string, IReadOnlyList<string>> Piece, IReadOnlyList<string> Closing, string MidStreamError,
+    IReadOnlyList<string>? Pieces = null);

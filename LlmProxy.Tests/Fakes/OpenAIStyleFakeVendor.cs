@@ -156,7 +156,9 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
         ["total_tokens"] = PromptTokens + CompletionTokens,
     };
 
-    protected virtual JsonObject Message(JsonObject body) => new() { ["role"] = "assistant", ["content"] = Answer };
+    protected virtual JsonObject Message(JsonObject body) => new() { ["role"] = "assistant", ["content"] = AsksForJson(body) ? JsonAnswer : Answer };
+
+    protected static bool AsksForJson(JsonObject body) => body["response_format"]?["type"]?.GetValue<string>() is "json_object" or "json_schema";
 
     /// <summary>The calls this request gets (none unless it offers tools; see <see cref="FakeVendor.ToolCallsFor"/>).</summary>
     protected IReadOnlyList<FakeToolCall> Calls(JsonObject body)
@@ -237,7 +239,8 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
             [Frame(Chunk(body, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null))],
             piece => [Frame(Chunk(body, new JsonObject { ["content"] = piece }, null))],
             closing,
-            ErrorFrame("The server had an error while processing your request."));
+            ErrorFrame("The server had an error while processing your request."),
+            AsksForJson(body) ? JsonPieces : null);
     }
 
     /// <summary>

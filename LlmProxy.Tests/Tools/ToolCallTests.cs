@@ -31,7 +31,7 @@ public sealed class ToolCallTests
         return data;
     }
 
-    public static readonly string[] ToolVendors = ["openai", "mistral", "deepseek", "anthropic"];
+    public static readonly string[] ToolVendors = ["openai", "mistral", "deepseek", "anthropic", "gemini", "cohere"];
 
     /// <summary>A body for <paramref name="door"/>: <c>provider/model</c> on the OpenAI door, <c>provider</c> + <c>model</c> on the seed door.</summary>
     public static string Body(string door, VendorCase vendor, string fields) => door == "/api/llm-proxy"
@@ -59,7 +59,7 @@ public sealed class ToolCallTests
         Assert.Equal(("function", "get_weather"), (call["type"]!.GetValue<string>(), call["function"]!["name"]!.GetValue<string>()));
         Assert.False(string.IsNullOrEmpty(call["id"]!.GetValue<string>()));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FakeVendor.FakeArguments), JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())));
-        Assert.Equal(provider == "anthropic" ? FakeAnthropicVendor.Preamble : null, choice["message"]!["content"]?.GetValue<string>());
+        Assert.Equal(provider switch { "anthropic" => FakeAnthropicVendor.Preamble, "cohere" => FakeCohereVendor.ToolPlan, _ => null }, choice["message"]!["content"]?.GetValue<string>());
         Assert.True(choice["message"]!.AsObject().ContainsKey("content"), "content is there, null when the answer has no text");
         NativeToolForms.AssertOffered(provider, rig.Fake.Requests.Single().Body);
     }

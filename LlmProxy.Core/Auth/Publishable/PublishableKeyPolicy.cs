@@ -13,7 +13,6 @@ namespace LlmProxy.Core.Auth.Publishable;
 public sealed record PublishableKeyPolicy
 {
     public const int MaxOrigins = 20;
-    public const int MaxModels = 50;
     public const int MaxRequestsPerMinute = 1_000_000;
     public const long MaxTokenLimit = 1_000_000_000_000;
 
@@ -39,9 +38,7 @@ public sealed record PublishableKeyPolicy
     public bool AllowsOrigin(string? origin) =>
         !string.IsNullOrEmpty(origin) && AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
 
-    public bool AllowsModel(string provider, string model) =>
-        AllowedModels is null || AllowedModels.Any(entry =>
-            entry.Equals(provider, StringComparison.OrdinalIgnoreCase) || entry.Equals($"{provider}/{model}", StringComparison.OrdinalIgnoreCase));
+    public bool AllowsModel(string provider, string model) => ModelAllowList.Allows(AllowedModels, provider, model);
 
     /// <summary>
     /// The policy a key creation asks for; a 400 naming the field for anything out of bounds. A key is public, so it
@@ -58,7 +55,7 @@ public sealed record PublishableKeyPolicy
             AllowedOrigins = origins.Select(Origin).Distinct(StringComparer.Ordinal).ToList(),
             RequestsPerMinutePerUser = Rate(request.RequestsPerMinutePerUser, "requestsPerMinutePerUser"),
             RequestsPerMinutePerIp = Rate(request.RequestsPerMinutePerIp, "requestsPerMinutePerIp"),
-            AllowedModels = Models(request.AllowedModels) ?? throw ProxyException.BadRequest(
+            AllowedModels = ModelAllowList.Parse(request.AllowedModels, "allowedModels") ?? throw ProxyException.BadRequest(
                 "A publishable key needs 'allowedModels': the providers or \"provider/model\" pairs its pages may call (its key is public, so it reaches only what the page needs).", "allowedModels"),
             TokenLimit = Tokens(request.TokenLimit),
             CostLimitUsd = Cost(request.CostLimitUsd),
@@ -85,17 +82,9 @@ public sealed record PublishableKeyPolicy
         ? value
         : throw ProxyException.BadRequest($"'tokenLimit' must be 1 to {MaxTokenLimit} tokens per quota period (leave it out for none).", "tokenLimit");
 
-    private static decimal? Cost(decimal? value) => value is not { } usd || (usd > 0 && usd <= Nanodollars.MaxLimitUsd && decimal.Round(usd, 9) == usd)
+    private static decimal? Cost(decimal? value) => value is not { } usd || (usd > 0 && Nanodollars.IsLimit(usd))
         ? value
         : throw ProxyException.BadRequest($"'costLimitUsd' must be above 0 and at most {Nanodollars.MaxLimitUsd:0} USD per quota period, with at most 9 decimals (leave it out for none).", "costLimitUsd");
-
-    private static List<string>? Models(List<string>? entries)
-    {
-        if (entries is null) return null;
-        if (entries.Count is 0 or > MaxModels || entries.Any(e => e is not { Length: > 0 and <= 200 } || e.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || e.StartsWith('/') || e.EndsWith('/')))
-            throw ProxyException.BadRequest($"'allowedModels' must be 1 to {MaxModels} entries \"provider\" or \"provider/model\".", "allowedModels");
-        return entries.Select(e => e.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
-    }
 
     // Lists compare by content, so a stored policy read back equals the one written.
     public bool Equals(PublishableKeyPolicy? other) =>

@@ -10,7 +10,7 @@ namespace LlmProxy.Core.Providers.Anthropic;
 /// events; <c>message_start</c> carries the input and cache token counts, <c>message_delta</c> the counts so far
 /// (cumulative, so they are assigned, not added).
 /// </summary>
-public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+public sealed partial class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
 {
     public const string ProviderName = "anthropic";
     public const string ApiVersion = "2023-06-01";
@@ -21,22 +21,41 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
 
     public override async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
+        if (request.Native is { } native) return await PassThroughAsync(request, native, cancellationToken).ConfigureAwait(false);
         using var response = await SendAsync(request, stream: false, cancellationToken).ConfigureAwait(false);
         var answer = await ReadAnswerAsync(response, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+        return Canonical(answer, AnswerTool.NameFor(request));
+    }
+
+    /// <summary>Anthropic's answer in OpenAI's form; the format tool's input (<see cref="AnswerTool"/>) is the answer's text.</summary>
+    private ChatCompletion Canonical(AnthropicResponse answer, string? format)
+    {
         var text = string.Concat(answer.Content.Where(b => b.Type == "text").Select(b => b.Text));
-        var calls = answer.Content.Where(b => b.Type == "tool_use")
+        var calls = answer.Content.Where(b => b.Type == "tool_use" && b.Name != format)
             .Select(b => CanonicalAnswer.ToolCall(b.Id ?? "", b.Name ?? "", b.Input?.GetRawText() ?? "{}")).ToList();
+        var finish = FinishReason(answer.StopReason);
+        // The format tool's input is the answer itself.
+        if (answer.Content.FirstOrDefault(b => b.Type == "tool_use" && b.Name == format) is { } formatted)
+        {
+            text = formatted.Input?.GetRawText() ?? "{}";
+            if (calls.Count == 0 && finish == FinishReasons.ToolCalls) finish = FinishReasons.Stop;
+        }
         return new CanonicalAnswer(answer.Id, answer.Model, clock.GetUtcNow().ToUnixTimeSeconds())
-            .Completion(text, FinishReason(answer.StopReason), (answer.Usage ?? new AnthropicUsage()).ToCanonical(), calls);
+            .Completion(text, finish, (answer.Usage ?? new AnthropicUsage()).ToCanonical(), calls);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (request.Native is { } native)
+        {
+            await foreach (var chunk in PassThroughStreamAsync(request, native, cancellationToken).ConfigureAwait(false)) yield return chunk;
+            yield break;
+        }
         using var response = await SendAsync(request, stream: true, cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
-        var tools = new AnthropicToolStream(answer);
+        var tools = new AnthropicToolStream(answer, AnswerTool.NameFor(request));
         var usage = new AnthropicUsage();
 
         var parser = EventParser(body, AnthropicJsonContext.Default.AnthropicStreamEvent, static type => type is "ping");
@@ -59,7 +78,7 @@ public sealed class AnthropicProvider(VendorHttp http, IOptions<ProvidersOptions
                     break;
                 case "message_delta":
                     usage = usage.With(e.Usage);
-                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(FinishReason(stop)) with { PartialUsage = usage.ToCanonical() };
+                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(tools.Finish(FinishReason(stop))) with { PartialUsage = usage.ToCanonical() };
                     break;
                 case "message_stop":
                     yield return answer.Usage(usage.ToCanonical());

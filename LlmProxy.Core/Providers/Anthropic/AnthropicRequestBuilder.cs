@@ -13,7 +13,8 @@ namespace LlmProxy.Core.Providers.Anthropic;
 /// is the output budget set at admission, <c>stop</c> becomes <c>stop_sequences</c>, <c>user</c> becomes <c>metadata.user_id</c>.
 /// Images: data URLs as base64 sources, http(s) URLs as url sources (Anthropic fetches them). Tools become
 /// <c>tools[{name, description, input_schema}]</c>, an assistant's calls <c>tool_use</c> blocks and tool results
-/// <c>tool_result</c> blocks at the head of a user turn.
+/// <c>tool_result</c> blocks at the head of a user turn. A JSON <c>response_format</c> becomes a tool the model must
+/// answer through (<see cref="AnswerTool"/>).
 /// </summary>
 internal static partial class AnthropicRequestBuilder
 {
@@ -48,7 +49,7 @@ internal static partial class AnthropicRequestBuilder
         }
         if (turns.Count == 0) throw ProxyException.BadRequest("Anthropic needs at least one user or assistant message besides system messages.", "messages");
 
-        var (tools, toolChoice) = Tools(request, turns);
+        var (tools, toolChoice) = AnswerTool.Add(request, Tools(request, turns));
         return new AnthropicRequest
         {
             Model = request.Model!,
@@ -102,7 +103,7 @@ internal static partial class AnthropicRequestBuilder
                 Type = "tool_use",
                 Id = Id(call.Id!),
                 Name = call.Function!.Name,
-                Input = Arguments(call.Function.Arguments!, $"{path}.tool_calls[{i}].function.arguments"),
+                Input = RequestShaping.ArgumentsObject(Vendor, call.Function.Arguments!, $"{path}.tool_calls[{i}].function.arguments"),
             });
         }
         return blocks;
@@ -119,21 +120,6 @@ internal static partial class AnthropicRequestBuilder
             ? parts.Where(p => p.Type != ContentPartTypes.Text || !string.IsNullOrEmpty(p.Text)).Select(p => Part(p, path)).ToList()
             : string.IsNullOrEmpty(message.Content?.Text) ? [] : [new AnthropicBlock { Type = "text", Text = message.Content.Text }];
         return new AnthropicBlock { Type = "tool_result", ToolUseId = Id(message.ToolCallId!), Content = content.Count == 0 ? null : content };
-    }
-
-    /// <summary>The arguments' JSON text as the object Anthropic's <c>input</c> takes; empty arguments are an empty object.</summary>
-    internal static JsonElement Arguments(string arguments, string path)
-    {
-        if (string.IsNullOrWhiteSpace(arguments)) return JsonDocument.Parse("{}").RootElement;
-        try
-        {
-            using var document = JsonDocument.Parse(arguments);
-            if (document.RootElement.ValueKind == JsonValueKind.Object) return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-        }
-        throw ProxyException.BadRequest($"'{path}' must be a JSON object for {Vendor}.", path);
     }
 
     private static string Id(string id) => IdPattern().IsMatch(id) ? id : "toolu_" + ToolCallIds.Alphanumeric(id, 24);

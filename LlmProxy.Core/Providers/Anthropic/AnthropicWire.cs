@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Providers.Images;
@@ -127,4 +128,6 @@ internal sealed record AnthropicError(string? Type, string? Message);
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class AnthropicJsonContext : JsonSerializerContext;

@@ -27,16 +27,15 @@ internal static class VendorCapabilities
         [(CohereProvider.ProviderName, Feature.SerialToolCalls)] = "Cohere has no switch for parallel tool calls",
     };
 
-    private const string NotYet = "the proxy does not translate it for this vendor yet";
 
     private static readonly Dictionary<string, Dictionary<Feature, Support>> Table = new(StringComparer.OrdinalIgnoreCase)
     {
         [OpenAIProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native),
         [MistralProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native),
         [DeepSeekProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Refused, Support.Refused, Support.Native, Support.Refused),
-        [AnthropicProvider.ProviderName] = Row(Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Refused, Support.Refused),
-        [GeminiProvider.ProviderName] = Row(Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused),
-        [CohereProvider.ProviderName] = Row(Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused, Support.Refused),
+        [AnthropicProvider.ProviderName] = Row(Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated),
+        [GeminiProvider.ProviderName] = Row(Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Refused, Support.Refused, Support.Translated, Support.Translated),
+        [CohereProvider.ProviderName] = Row(Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Refused, Support.Translated, Support.Translated, Support.Translated),
     };
 
     private static readonly Dictionary<string, string> Labels = new(StringComparer.OrdinalIgnoreCase)
@@ -59,7 +58,7 @@ internal static class VendorCapabilities
     public static Support Of(string vendor, Feature feature) =>
         Table.TryGetValue(vendor, out var row) ? row[feature] : Support.Native;
 
-    public static string ReasonRefused(string vendor, Feature feature) => Reasons.GetValueOrDefault((vendor, feature), NotYet);
+    public static string? ReasonRefused(string vendor, Feature feature) => Reasons.GetValueOrDefault((vendor, feature));
 
     /// <summary>The features a request uses.</summary>
     public static IEnumerable<Feature> Used(ChatRequest request)

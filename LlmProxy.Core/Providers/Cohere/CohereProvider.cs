@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,9 @@ namespace LlmProxy.Core.Providers.Cohere;
 
 /// <summary>
 /// Cohere Chat v2 (<c>POST /v2/chat</c>, bearer key). Streams are named SSE events; the text is in
-/// <c>content-delta</c>, the finish reason, usage and any error in <c>message-end</c>.
+/// <c>content-delta</c>, the finish reason, usage and any error in <c>message-end</c>. A tool call streams as
+/// <c>tool-call-start</c> (id, name), <c>tool-call-delta</c> (argument pieces) and <c>tool-call-end</c>, which become
+/// OpenAI's fragments; <c>tool-plan-delta</c> text becomes content.
 /// </summary>
 public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
 {
@@ -24,8 +27,11 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         var answer = await ReadAnswerAsync(response, CohereJsonContext.Default.CohereResponse, cancellationToken).ConfigureAwait(false);
         if (answer.FinishReason == "ERROR") throw VendorErrorMapper.MidStream(Name, "Cohere reported an error while generating.");
         var text = string.Concat(answer.Message?.Content?.Where(c => c.Type == "text").Select(c => c.Text) ?? []);
+        var calls = answer.Message?.ToolCalls?.Select(c => CanonicalAnswer.ToolCall(c.Id ?? "", c.Function?.Name ?? "", c.Function?.Arguments ?? "{}")).ToList();
+        // The plan Cohere writes before its calls is the text OpenAI puts beside them.
+        if (text.Length == 0 && calls is { Count: > 0 }) text = answer.Message?.ToolPlan ?? "";
         return new CanonicalAnswer(answer.Id, request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds())
-            .Completion(text, FinishReason(answer.FinishReason), Usage(answer.Usage));
+            .Completion(text, FinishReason(answer.FinishReason), Usage(answer.Usage), calls);
     }
 
     public override async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -34,9 +40,10 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
+        var calls = 0;
 
         var parser = EventParser(body, CohereJsonContext.Default.CohereStreamEvent,
-            static type => type is not ("message-start" or "content-delta" or "message-end"));
+            static type => type is not ("message-start" or "content-delta" or "tool-plan-delta" or "tool-call-start" or "tool-call-delta" or "message-end"));
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             if (item.Data is not { } e) continue;
@@ -48,6 +55,18 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
                     break;
                 case "content-delta" when e.Delta?.Message?.Text is { } text:
                     yield return answer.Text(text);
+                    break;
+                case "tool-plan-delta" when e.Delta?.Message?.ToolPlan is { Length: > 0 } plan:
+                    yield return answer.Text(plan);
+                    break;
+                case "tool-call-start" when e.Delta?.Message?.ToolCalls is { ValueKind: JsonValueKind.Object } start:
+                    var call = start.Deserialize(CohereJsonContext.Default.ChatToolCall)!;
+                    yield return answer.ToolCallStart(calls++, call.Id ?? "", call.Function?.Name ?? "");
+                    if (call.Function?.Arguments is { Length: > 0 } first) yield return answer.ToolCallArguments(calls - 1, first);
+                    break;
+                case "tool-call-delta" when calls > 0 && e.Delta?.Message?.ToolCalls is { ValueKind: JsonValueKind.Object } piece
+                                            && piece.Deserialize(CohereJsonContext.Default.ChatToolCall)!.Function?.Arguments is { Length: > 0 } arguments:
+                    yield return answer.ToolCallArguments(calls - 1, arguments);
                     break;
                 case "message-end":
                     if (e.Delta?.Error is not null || e.Delta?.FinishReason == "ERROR")

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LlmProxy.Core.Chat;
 
 namespace LlmProxy.Core.Providers.Cohere;
 
@@ -18,13 +19,25 @@ internal sealed record CohereRequest
     public double? PresencePenalty { get; init; }
     public double? FrequencyPenalty { get; init; }
     public bool? Stream { get; init; }
+    public IReadOnlyList<ChatTool>? Tools { get; init; }
+    /// <summary>REQUIRED or NONE (Cohere has no named choice; leaving it out is OpenAI's auto).</summary>
+    public string? ToolChoice { get; init; }
+    public bool? StrictTools { get; init; }
+    public CohereResponseFormat? ResponseFormat { get; init; }
 }
+
+/// <summary><c>{type: "json_object", json_schema?}</c>: Cohere's JSON mode, with or without a schema.</summary>
+internal sealed record CohereResponseFormat(string Type, JsonElement? JsonSchema);
 
 /// <summary>Content is a string or a list of <see cref="CohereContent"/>; the two cases are separate properties.</summary>
 internal sealed record CohereMessage
 {
     public required string Role { get; init; }
-    public required object Content { get; init; }
+    public object? Content { get; init; }
+    /// <summary>An assistant's reasoning before its calls (OpenAI's text beside <c>tool_calls</c>).</summary>
+    public string? ToolPlan { get; init; }
+    public IReadOnlyList<ChatToolCall>? ToolCalls { get; init; }
+    public string? ToolCallId { get; init; }
 }
 
 internal sealed record CohereContent
@@ -47,6 +60,8 @@ internal sealed record CohereResponse
 internal sealed record CohereAnswer
 {
     public IReadOnlyList<CohereContent>? Content { get; init; }
+    public string? ToolPlan { get; init; }
+    public IReadOnlyList<ChatToolCall>? ToolCalls { get; init; }
 }
 
 internal sealed record CohereUsage
@@ -66,6 +81,7 @@ internal sealed record CohereTokens
 internal sealed record CohereStreamEvent
 {
     public string Type { get; init; } = "";
+    public int Index { get; init; }
     public string? Id { get; init; }
     public CohereStreamDelta? Delta { get; init; }
 }
@@ -82,6 +98,9 @@ internal sealed record CohereStreamDelta
 internal sealed record CohereStreamMessage
 {
     public JsonElement? Content { get; init; }
+    public string? ToolPlan { get; init; }
+    /// <summary>In <c>tool-call-start</c> and <c>tool-call-delta</c>: one call (an object, not a list), whole or a piece of its arguments.</summary>
+    public JsonElement? ToolCalls { get; init; }
 
     [JsonIgnore]
     public string? Text => Content is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
@@ -93,4 +112,5 @@ internal sealed record CohereStreamMessage
 [JsonSerializable(typeof(CohereStreamEvent))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<CohereContent>))]
+[JsonSerializable(typeof(ChatToolCall))]
 internal sealed partial class CohereJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ namespace LlmProxy.Core.Providers.Gemini;
 /// <summary>
 /// Google Gemini <c>generateContent</c> (<c>x-goog-api-key</c>). Streams use <c>streamGenerateContent?alt=sse</c>:
 /// bare <c>data:</c> frames, each a whole response with the usage so far, and no end marker; the stream just ends.
+/// <c>functionCall</c> parts become tool calls with ids the proxy makes (<see cref="GeminiCallIds"/>), and a turn that
+/// ends in calls finishes with <c>tool_calls</c> (Gemini says STOP).
 /// </summary>
 public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
 {
@@ -24,11 +26,22 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
     {
         using var response = await SendAsync(request, "generateContent", cancellationToken).ConfigureAwait(false);
         var answer = await ReadAnswerAsync(response, GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false);
-        var choices = (answer.Candidates ?? []).Select(c => new ChatChoice
+        var ids = new GeminiCallIds(ResponseId(answer));
+        var choices = (answer.Candidates ?? []).Select(c =>
         {
-            Index = c.Index,
-            Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText(Text(c)) },
-            FinishReason = FinishReason(c.FinishReason),
+            var calls = Calls(c).Select(call => CanonicalAnswer.ToolCall(ids.Next(c.Index, call), call.Name, call.Args?.GetRawText() ?? "{}")).ToList();
+            var text = Text(c);
+            return new ChatChoice
+            {
+                Index = c.Index,
+                Message = new ChatMessage
+                {
+                    Role = ChatRoles.Assistant,
+                    Content = text.Length == 0 && calls.Count > 0 ? null : MessageContent.FromText(text),
+                    ToolCalls = calls.Count > 0 ? calls : null,
+                },
+                FinishReason = calls.Count > 0 && c.FinishReason is null or "STOP" ? FinishReasons.ToolCalls : FinishReason(c.FinishReason),
+            };
         }).ToList();
         if (choices.Count == 0 && answer.PromptFeedback?.BlockReason is not null)
             choices.Add(new ChatChoice { Message = new ChatMessage { Role = ChatRoles.Assistant, Content = MessageContent.FromText("") }, FinishReason = FinishReasons.ContentFilter });
@@ -50,6 +63,8 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         var answer = new CanonicalAnswer("", request.Model ?? "", clock.GetUtcNow().ToUnixTimeSeconds());
         GeminiUsage? usage = null;
         var started = new HashSet<int>();
+        GeminiCallIds? ids = null;
+        var called = new Dictionary<int, int>();
 
         var parser = EventParser(body, GeminiJsonContext.Default.GeminiResponse);
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
@@ -59,12 +74,29 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
             if (answer.Id.Length == 0) answer.Id = ResponseId(frame);
             answer.Model = frame.ModelVersion ?? answer.Model;
             usage = frame.UsageMetadata ?? usage;
-            var choices = (frame.Candidates ?? []).Select(c => new ChunkChoice
+            ids ??= new GeminiCallIds(answer.Id);
+            // Calls arrive whole; each goes out as OpenAI streams one: a fragment with id and name, then its arguments.
+            foreach (var candidate in frame.Candidates ?? [])
             {
-                Index = c.Index,
-                Delta = new ChatDelta { Role = started.Add(c.Index) ? ChatRoles.Assistant : null, Content = Text(c) },
-                FinishReason = c.FinishReason is null ? null : FinishReason(c.FinishReason),
-            }).ToList();
+                foreach (var call in Calls(candidate))
+                {
+                    var index = called.GetValueOrDefault(candidate.Index);
+                    called[candidate.Index] = index + 1;
+                    var role = started.Add(candidate.Index) ? ChatRoles.Assistant : null;
+                    yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallStartDelta(index, ids.Next(candidate.Index, call), call.Name) with { Role = role } }])
+                        with { PartialUsage = Usage(usage) };
+                    yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallArgumentsDelta(index, call.Args?.GetRawText() ?? "{}") }]);
+                }
+            }
+            var choices = (frame.Candidates ?? [])
+                .Where(c => c.FinishReason is not null || Text(c).Length > 0 || !Calls(c).Any())
+                .Select(c => new ChunkChoice
+                {
+                    Index = c.Index,
+                    Delta = new ChatDelta { Role = started.Add(c.Index) ? ChatRoles.Assistant : null, Content = Text(c) },
+                    FinishReason = c.FinishReason is null ? null
+                        : called.ContainsKey(c.Index) && c.FinishReason == "STOP" ? FinishReasons.ToolCalls : FinishReason(c.FinishReason),
+                }).ToList();
             if (choices.Count == 0 && frame.PromptFeedback?.BlockReason is not null)
                 choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
             if (choices.Count > 0) yield return answer.Chunk(choices) with { PartialUsage = Usage(usage) };
@@ -72,6 +104,9 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         // Without usage from Gemini the proxy's own estimate closes the stream instead (ProxyStream).
         if (Usage(usage) is { } final) yield return answer.Usage(final);
     }
+
+    private static IEnumerable<GeminiFunctionCall> Calls(GeminiCandidate candidate) =>
+        candidate.Content?.Parts.Where(p => p.FunctionCall is not null).Select(p => p.FunctionCall!) ?? [];
 
     /// <summary>Answer text without the thought summaries of thinking models.</summary>
     private static string Text(GeminiCandidate candidate) =>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Providers.Images;
 
@@ -10,6 +12,38 @@ internal sealed record GeminiRequest
     public required IReadOnlyList<GeminiContent> Contents { get; init; }
     public GeminiContent? SystemInstruction { get; init; }
     public GeminiGenerationConfig? GenerationConfig { get; init; }
+    public IReadOnlyList<GeminiTool>? Tools { get; init; }
+    public GeminiToolConfig? ToolConfig { get; init; }
+}
+
+internal sealed record GeminiTool(IReadOnlyList<GeminiFunctionDeclaration> FunctionDeclarations);
+
+internal sealed record GeminiFunctionDeclaration
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    /// <summary>The parameters' schema in Gemini's OpenAPI subset (<see cref="GeminiSchema"/>).</summary>
+    public JsonNode? Parameters { get; init; }
+}
+
+internal sealed record GeminiToolConfig(GeminiFunctionCallingConfig FunctionCallingConfig);
+
+/// <summary><c>mode</c>: AUTO, ANY or NONE; <c>allowedFunctionNames</c> only with ANY.</summary>
+internal sealed record GeminiFunctionCallingConfig(string Mode, IReadOnlyList<string>? AllowedFunctionNames = null);
+
+/// <summary>A function call in a model turn: no id in the API's answers (newer versions may add one).</summary>
+internal sealed record GeminiFunctionCall
+{
+    public string? Id { get; init; }
+    public required string Name { get; init; }
+    public JsonElement? Args { get; init; }
+}
+
+internal sealed record GeminiFunctionResponse(string Name, JsonElement Response)
+{
+    /// <summary>The place of the call it answers, to order a turn's responses; not sent.</summary>
+    [JsonIgnore]
+    public int Order { get; init; }
 }
 
 internal sealed record GeminiContent
@@ -24,6 +58,8 @@ internal sealed record GeminiPart
     public GeminiBlob? InlineData { get; init; }
     /// <summary>Set on thinking models' reasoning summaries, which are not answer text.</summary>
     public bool? Thought { get; init; }
+    public GeminiFunctionCall? FunctionCall { get; init; }
+    public GeminiFunctionResponse? FunctionResponse { get; init; }
 }
 
 internal sealed record GeminiBlob(string MimeType, Base64Data Data);
@@ -39,6 +75,9 @@ internal sealed record GeminiGenerationConfig
     public long? Seed { get; init; }
     public double? PresencePenalty { get; init; }
     public double? FrequencyPenalty { get; init; }
+    public string? ResponseMimeType { get; init; }
+    /// <summary>The answer's schema in Gemini's OpenAPI subset (<see cref="GeminiSchema"/>).</summary>
+    public JsonNode? ResponseSchema { get; init; }
 }
 
 internal sealed record GeminiResponse
@@ -79,4 +118,5 @@ internal sealed record GeminiError(int? Code, string? Message, string? Status);
     GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;

@@ -14,7 +14,8 @@ public sealed class FallbackRoutes(IOptions<FallbackOptions> options, ProviderRe
     {
         var targets = new List<Target> { new(call, provider) };
         var rules = options.Value.Rules;
-        if (rules.Count == 0) return targets;
+        // A native body is for its own vendor only; another vendor would get the projection, which is not the call.
+        if (rules.Count == 0 || call.Request.Native is not null) return targets;
         var from = $"{call.Provider}/{call.Model}";
         var rule = rules.Find(r => string.Equals(r.From, from, StringComparison.OrdinalIgnoreCase));
         foreach (var to in rule?.To ?? [])

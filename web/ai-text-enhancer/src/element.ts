@@ -1,4 +1,5 @@
 import { findEditor, readEditor, writeEditor, type Editor } from './editor';
+import { TokenKeeper, type TokenSource } from './end-user-token';
 import { type ActionName, primaryLanguage, type Texts, textsFor } from './i18n';
 import { buildMessages, parsePrompts, type Prompts } from './prompts';
 import { EnhanceError, streamCompletion } from './proxy-client';
@@ -67,6 +68,8 @@ export class AiTextEnhancer extends HTMLElement {
   private undoText: string | null = null;
   private undoEditor: Editor | null = null;
   private promptOverrides: Prompts | null = null;
+  private readonly tokens = new TokenKeeper();
+  private tokenSource: TokenSource | null = null;
 
   constructor() {
     super();
@@ -78,6 +81,12 @@ export class AiTextEnhancer extends HTMLElement {
     this.root.addEventListener('click', (e) => this.onClick(e));
     this.root.addEventListener('keydown', (e) => this.onKeydown(e as KeyboardEvent));
     this.applyTexts();
+    // A page script may set getToken before the bundle defines the element; that own property hides the accessor.
+    if (Object.hasOwn(this, 'getToken')) {
+      const source = (this as { getToken?: TokenSource | null }).getToken ?? null;
+      delete (this as { getToken?: TokenSource | null }).getToken;
+      this.getToken = source;
+    }
   }
 
   attributeChangedCallback(): void {
@@ -98,6 +107,19 @@ export class AiTextEnhancer extends HTMLElement {
   set apiKey(value: string | null) { this.setOrRemove('api-key', value); }
   get userId(): string | null { return this.getAttribute('user-id'); }
   set userId(value: string | null) { this.setOrRemove('user-id', value); }
+  /**
+   * Asks the page for an end-user token (from its backend's `POST /api/tokens`): called when the element holds none,
+   * when the held one is about to expire, and once more after the proxy refuses one (401). Wins over `token`.
+   */
+  get getToken(): TokenSource | null { return this.tokenSource; }
+  set getToken(value: TokenSource | null) {
+    this.tokenSource = value;
+    // A new source may speak for another user: the token held from the old one is not reused.
+    this.tokens.forget();
+  }
+  /** An end-user token, sent as is (the page replaces it before it expires); see `getToken` for one the element renews. */
+  get token(): string | null { return this.getAttribute('token'); }
+  set token(value: string | null) { this.setOrRemove('token', value); }
   /** Base URL of the proxy; defaults to the origin the script was loaded from. */
   get proxyUrl(): string { return (this.getAttribute('proxy-url') || loadedFrom || location.origin).replace(/\/+$/, ''); }
   set proxyUrl(value: string) { this.setAttribute('proxy-url', value); }
@@ -134,25 +156,31 @@ export class AiTextEnhancer extends HTMLElement {
     this.updateButtons();
     this.emit('enhance-start', { action, text });
 
-    const body = {
-      provider: this.apiProvider ?? undefined,
-      model: this.apiModel ?? undefined,
-      messages: buildMessages({ action, text, instruction, language: options.language ?? this.$<HTMLSelectElement>('#target').value }, this.prompts),
-      stream: true,
-      userId: this.userId ?? undefined,
-    };
+    const messages = buildMessages({ action, text, instruction, language: options.language ?? this.$<HTMLSelectElement>('#target').value }, this.prompts);
+    const call = (endUserToken: string | undefined) => streamCompletion({
+      endpoint: `${this.proxyUrl}/api/llm-proxy`,
+      apiKey: this.apiKey ?? undefined,
+      endUserToken,
+      // With a token the user is the token's: the proxy refuses a body naming another.
+      body: { provider: this.apiProvider ?? undefined, model: this.apiModel ?? undefined, messages, stream: true, userId: endUserToken ? undefined : this.userId ?? undefined },
+      signal: controller.signal,
+      onDelta: (delta) => {
+        this.suggestionText += delta;
+        this.$('#preview-text').textContent = this.suggestionText;
+        this.emit('enhance-chunk', { delta, text: this.suggestionText });
+      },
+    });
     try {
-      const result = await streamCompletion({
-        endpoint: `${this.proxyUrl}/api/llm-proxy`,
-        apiKey: this.apiKey ?? undefined,
-        body,
-        signal: controller.signal,
-        onDelta: (delta) => {
-          this.suggestionText += delta;
-          this.$('#preview-text').textContent = this.suggestionText;
-          this.emit('enhance-chunk', { delta, text: this.suggestionText });
-        },
-      });
+      let result: string;
+      try {
+        // Without a callback nothing is awaited before the fetch starts, so a cancel right away still reaches it.
+        result = await call(this.getToken ? await this.freshToken(this.getToken) : this.token ?? undefined);
+      } catch (e) {
+        // A refused token (expired early, signing key rotated away): one fresh token, one more try.
+        if (!(e instanceof EnhanceError && e.status === 401 && this.getToken) || controller.signal.aborted) throw e;
+        this.tokens.forget();
+        result = await call(await this.freshToken(this.getToken));
+      }
       this.finish(controller);
       this.showStatus(this.texts.done);
       this.emit('enhance-done', { action, text: result });
@@ -205,6 +233,14 @@ export class AiTextEnhancer extends HTMLElement {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
+
+  private async freshToken(source: TokenSource): Promise<string> {
+    try {
+      return await this.tokens.get(source);
+    } catch (e) {
+      throw new EnhanceError('unauthorized', `No end-user token: ${String(e)}`, 'token_unavailable', 0);
+    }
+  }
 
   private get texts(): Texts {
     return textsFor(this.language);

@@ -27,6 +27,8 @@ interface ChunkFrame extends UnifiedError {
 export interface StreamOptions {
   endpoint: string;
   apiKey?: string;
+  /** An end-user token: beside `apiKey` in `X-End-User-Token`, or alone as the bearer. */
+  endUserToken?: string;
   body: unknown;
   signal: AbortSignal;
   onDelta: (delta: string) => void;
@@ -61,7 +63,12 @@ function errorFrom(body: UnifiedError | undefined, status: number, retryAfter?: 
  */
 export async function streamCompletion(options: StreamOptions): Promise<string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
-  if (options.apiKey) headers.Authorization = `Bearer ${options.apiKey}`;
+  if (options.apiKey) {
+    headers.Authorization = `Bearer ${options.apiKey}`;
+    if (options.endUserToken) headers['X-End-User-Token'] = options.endUserToken;
+  } else if (options.endUserToken) {
+    headers.Authorization = `Bearer ${options.endUserToken}`;
+  }
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(options.endpoint, {

@@ -20,8 +20,39 @@ function r(e, n) {
 		data: n
 	})), e.dispatchEvent(new Event("change", { bubbles: !0 }));
 }
-// src/i18n.ts
-var i = {
+function i(e) {
+	let t = e.split(".")[1];
+	if (t) try {
+		let e = atob(t.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(t.length / 4) * 4, "=")), n = JSON.parse(e).exp;
+		return typeof n == "number" ? n * 1e3 : void 0;
+	} catch {
+		return;
+	}
+}
+var a = class {
+	now;
+	held = null;
+	pending = null;
+	constructor(e = Date.now) {
+		this.now = e;
+	}
+	async get(e) {
+		let t = this.held;
+		return t && (t.expiresAt === void 0 || t.expiresAt - this.now() > 3e4) ? t.token : (this.pending ??= this.fetch(e).finally(() => this.pending = null), this.pending);
+	}
+	forget() {
+		this.held = null;
+	}
+	async fetch(e) {
+		let t = await e(), n = typeof t == "string" ? t : t.token;
+		if (typeof n != "string" || !n) throw TypeError("getToken must resolve with a token or {token, expiresAt}.");
+		let r = typeof t == "string" || !t.expiresAt ? NaN : Date.parse(t.expiresAt);
+		return this.held = {
+			token: n,
+			expiresAt: Number.isNaN(r) ? i(n) : r
+		}, n;
+	}
+}, o = {
 	toolbar: "Text enhancement",
 	actions: {
 		improve: "Improve",
@@ -62,8 +93,8 @@ var i = {
 		it: "Italian",
 		pt: "Portuguese"
 	}
-}, a = {
-	en: i,
+}, s = {
+	en: o,
 	es: {
 		toolbar: "Mejora del texto",
 		actions: {
@@ -107,47 +138,47 @@ var i = {
 		}
 	}
 };
-function o(e) {
+function c(e) {
 	return (e ?? "").trim().toLowerCase().split(/[-_]/)[0] || "en";
 }
-function s(e) {
-	return a[o(e)] ?? i;
+function l(e) {
+	return s[c(e)] ?? o;
 }
-function c(e) {
-	return i.languages[o(e)] ?? e;
+function u(e) {
+	return o.languages[c(e)] ?? e;
 }
 // src/prompts.ts
-var l = "Answer with the rewritten text only: no preamble, no quotes, no explanations.", u = {
-	improve: `Improve the clarity, flow and style of the user's text. Keep its meaning and its language. ${l}`,
-	grammar: `Fix the spelling, grammar and punctuation of the user's text. Change nothing else and keep its language. ${l}`,
-	shorten: `Shorten the user's text to about half its length. Keep the key information and its language. ${l}`,
-	formal: `Rewrite the user's text in a formal, professional tone. Keep its meaning and its language. ${l}`,
-	translate: `Translate the user's text into {language}. ${l}`
+var d = "Answer with the rewritten text only: no preamble, no quotes, no explanations.", f = {
+	improve: `Improve the clarity, flow and style of the user's text. Keep its meaning and its language. ${d}`,
+	grammar: `Fix the spelling, grammar and punctuation of the user's text. Change nothing else and keep its language. ${d}`,
+	shorten: `Shorten the user's text to about half its length. Keep the key information and its language. ${d}`,
+	formal: `Rewrite the user's text in a formal, professional tone. Keep its meaning and its language. ${d}`,
+	translate: `Translate the user's text into {language}. ${d}`
 };
-function d(e) {
+function p(e) {
 	if (!e) return {};
 	try {
 		let t = JSON.parse(e);
 		if (!t || typeof t != "object" || Array.isArray(t)) return {};
 		let n = {};
-		for (let [e, r] of Object.entries(t)) e in u && typeof r == "string" && r.trim() && (n[e] = r);
+		for (let [e, r] of Object.entries(t)) e in f && typeof r == "string" && r.trim() && (n[e] = r);
 		return n;
 	} catch {
 		return {};
 	}
 }
-function f(e, t = {}) {
+function m(e, t = {}) {
 	return [{
 		role: "system",
-		content: e.action === "custom" ? `Rewrite the user's text following this instruction: ${(e.instruction ?? "").trim()}. ${l}` : (t[e.action] ?? u[e.action]).replaceAll("{language}", c(e.language ?? "en"))
+		content: e.action === "custom" ? `Rewrite the user's text following this instruction: ${(e.instruction ?? "").trim()}. ${d}` : (t[e.action] ?? f[e.action]).replaceAll("{language}", u(e.language ?? "en"))
 	}, {
 		role: "user",
 		content: e.text
 	}];
 }
 // src/sse.ts
-async function* p(e) {
-	let t = e.getReader(), n = new TextDecoder(), r = new m();
+async function* h(e) {
+	let t = e.getReader(), n = new TextDecoder(), r = new g();
 	try {
 		for (;;) {
 			let { value: e, done: i } = await t.read();
@@ -159,7 +190,7 @@ async function* p(e) {
 		t.releaseLock();
 	}
 }
-var m = class {
+var g = class {
 	buffer = "";
 	data = [];
 	*push(e) {
@@ -170,7 +201,7 @@ var m = class {
 			this.buffer = this.buffer.slice(e.index + e[0].length), t === "" ? (this.data.length && (yield this.data.join("\n")), this.data = []) : t.startsWith("data") && (t.indexOf(":") === 4 ? this.data.push(t.slice(5).replace(/^ /, "")) : t === "data" && this.data.push(""));
 		}
 	}
-}, h = class extends Error {
+}, _ = class extends Error {
 	kind;
 	type;
 	status;
@@ -179,25 +210,25 @@ var m = class {
 		super(t), this.kind = e, this.type = n, this.status = r, this.retryAfterSeconds = i, this.name = "EnhanceError";
 	}
 };
-function g(e, t) {
+function v(e, t) {
 	return t === "quota_exceeded" ? "quota" : e === 429 || t === "rate_limit_exceeded" || t === "provider_rate_limited" ? "rate" : e === 401 || e === 403 ? "unauthorized" : e >= 400 && e < 500 && !t?.startsWith("provider_") ? "invalid" : "vendor";
 }
-function _(e, t = Date.now()) {
+function y(e, t = Date.now()) {
 	if (!e) return;
 	if (/^\d+$/.test(e.trim())) return Number(e.trim());
 	let n = Date.parse(e);
 	return Number.isNaN(n) ? void 0 : Math.max(0, Math.ceil((n - t) / 1e3));
 }
-function v(e, t, n) {
+function b(e, t, n) {
 	let r = e?.error?.type ?? "http_error", i = e?.error?.status ?? t;
-	return new h(g(i, r), e?.error?.message ?? `HTTP ${t}`, r, i, n);
+	return new _(v(i, r), e?.error?.message ?? `HTTP ${t}`, r, i, n);
 }
-async function y(e) {
+async function x(e) {
 	let t = {
 		"Content-Type": "application/json",
 		Accept: "text/event-stream"
 	};
-	e.apiKey && (t.Authorization = `Bearer ${e.apiKey}`);
+	e.apiKey ? (t.Authorization = `Bearer ${e.apiKey}`, e.endUserToken && (t["X-End-User-Token"] = e.endUserToken)) : e.endUserToken && (t.Authorization = `Bearer ${e.endUserToken}`);
 	let n;
 	try {
 		n = await (e.fetch ?? fetch)(e.endpoint, {
@@ -208,7 +239,7 @@ async function y(e) {
 			credentials: "omit"
 		});
 	} catch (t) {
-		throw e.signal.aborted ? t : new h("network", String(t), "network_error", 0);
+		throw e.signal.aborted ? t : new _("network", String(t), "network_error", 0);
 	}
 	if (!n.ok || !n.body) {
 		let e;
@@ -217,26 +248,26 @@ async function y(e) {
 		} catch {
 			e = void 0;
 		}
-		throw v(e, n.status, _(n.headers.get("Retry-After")));
+		throw b(e, n.status, y(n.headers.get("Retry-After")));
 	}
 	let r = "";
 	try {
-		for await (let t of p(n.body)) {
+		for await (let t of h(n.body)) {
 			if (t === "[DONE]") break;
 			let n = JSON.parse(t);
-			if (n.error) throw v(n, n.error.status ?? 502);
+			if (n.error) throw b(n, n.error.status ?? 502);
 			let i = n.choices?.[0]?.delta?.content;
 			i && (r += i, e.onDelta(i));
 		}
 	} catch (t) {
-		throw t instanceof h || e.signal.aborted ? t : new h("network", String(t), "network_error", 0);
+		throw t instanceof _ || e.signal.aborted ? t : new _("network", String(t), "network_error", 0);
 	}
 	return r;
 }
 // src/script-origin.ts
-var b = /\/ai-text-enhancer(\.[\w-]+)?\.js(?:[?#]|$)/;
-function x(e, t) {
-	let n = Array.from(e.querySelectorAll("script[src]")).find((e) => b.test(e.src));
+var S = /\/ai-text-enhancer(\.[\w-]+)?\.js(?:[?#]|$)/;
+function C(e, t) {
+	let n = Array.from(e.querySelectorAll("script[src]")).find((e) => S.test(e.src));
 	for (let r of [n?.src, t]) if (r) try {
 		let t = new URL(r, e.baseURI);
 		if (t.protocol === "http:" || t.protocol === "https:") return t.origin;
@@ -244,36 +275,36 @@ function x(e, t) {
 	return e.location?.origin ?? "";
 }
 // src/styles.ts
-var S = "\n:host {\n  all: initial;\n  display: block;\n  box-sizing: border-box;\n  font: var(--ate-font, 14px/1.45 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif);\n  color: var(--ate-color, #1f2328);\n  margin: var(--ate-margin, 8px 0);\n}\n:host([hidden]) { display: none; }\n*, *::before, *::after { box-sizing: inherit; }\n.box {\n  border: 1px solid var(--ate-border-color, #d0d7de);\n  border-radius: var(--ate-radius, 8px);\n  background: var(--ate-background, #ffffff);\n  padding: 8px;\n  display: grid;\n  gap: 8px;\n}\n.toolbar, .actions, .custom { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }\nbutton, select, input {\n  font: inherit;\n  color: inherit;\n  border: 1px solid var(--ate-border-color, #d0d7de);\n  border-radius: calc(var(--ate-radius, 8px) - 2px);\n  background: var(--ate-button-background, #f6f8fa);\n  padding: 4px 10px;\n  min-height: 30px;\n}\ninput { background: var(--ate-background, #ffffff); flex: 1 1 12em; min-width: 8em; }\nbutton { cursor: pointer; }\nbutton.primary {\n  background: var(--ate-accent, #0969da);\n  border-color: var(--ate-accent, #0969da);\n  color: var(--ate-accent-contrast, #ffffff);\n}\nbutton:disabled, select:disabled, input:disabled { opacity: 0.55; cursor: not-allowed; }\nbutton:focus-visible, select:focus-visible, input:focus-visible, .preview:focus-visible {\n  outline: 3px solid var(--ate-focus-color, #bf3989);\n  outline-offset: 2px;\n}\n.preview-text { white-space: pre-wrap; min-height: 1.5em; }\n.preview {\n  min-height: 3em;\n  padding: 8px;\n  border-radius: calc(var(--ate-radius, 8px) - 2px);\n  background: var(--ate-preview-background, #f6f8fa);\n  overflow-wrap: anywhere;\n}\n.preview[hidden], .actions [hidden], .status:empty { display: none; }\n.status { font-size: 0.92em; color: var(--ate-muted-color, #57606a); }\n.status.error { color: var(--ate-error-color, #cf222e); }\n.label { font-size: 0.85em; color: var(--ate-muted-color, #57606a); }\n.visually-hidden {\n  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;\n  clip: rect(0 0 0 0); white-space: nowrap; border: 0;\n}\n";
-function C(e) {
+var w = "\n:host {\n  all: initial;\n  display: block;\n  box-sizing: border-box;\n  font: var(--ate-font, 14px/1.45 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif);\n  color: var(--ate-color, #1f2328);\n  margin: var(--ate-margin, 8px 0);\n}\n:host([hidden]) { display: none; }\n*, *::before, *::after { box-sizing: inherit; }\n.box {\n  border: 1px solid var(--ate-border-color, #d0d7de);\n  border-radius: var(--ate-radius, 8px);\n  background: var(--ate-background, #ffffff);\n  padding: 8px;\n  display: grid;\n  gap: 8px;\n}\n.toolbar, .actions, .custom { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }\nbutton, select, input {\n  font: inherit;\n  color: inherit;\n  border: 1px solid var(--ate-border-color, #d0d7de);\n  border-radius: calc(var(--ate-radius, 8px) - 2px);\n  background: var(--ate-button-background, #f6f8fa);\n  padding: 4px 10px;\n  min-height: 30px;\n}\ninput { background: var(--ate-background, #ffffff); flex: 1 1 12em; min-width: 8em; }\nbutton { cursor: pointer; }\nbutton.primary {\n  background: var(--ate-accent, #0969da);\n  border-color: var(--ate-accent, #0969da);\n  color: var(--ate-accent-contrast, #ffffff);\n}\nbutton:disabled, select:disabled, input:disabled { opacity: 0.55; cursor: not-allowed; }\nbutton:focus-visible, select:focus-visible, input:focus-visible, .preview:focus-visible {\n  outline: 3px solid var(--ate-focus-color, #bf3989);\n  outline-offset: 2px;\n}\n.preview-text { white-space: pre-wrap; min-height: 1.5em; }\n.preview {\n  min-height: 3em;\n  padding: 8px;\n  border-radius: calc(var(--ate-radius, 8px) - 2px);\n  background: var(--ate-preview-background, #f6f8fa);\n  overflow-wrap: anywhere;\n}\n.preview[hidden], .actions [hidden], .status:empty { display: none; }\n.status { font-size: 0.92em; color: var(--ate-muted-color, #57606a); }\n.status.error { color: var(--ate-error-color, #cf222e); }\n.label { font-size: 0.85em; color: var(--ate-muted-color, #57606a); }\n.visually-hidden {\n  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;\n  clip: rect(0 0 0 0); white-space: nowrap; border: 0;\n}\n";
+function T(e) {
 	if ("adoptedStyleSheets" in e && typeof CSSStyleSheet < "u" && "replaceSync" in CSSStyleSheet.prototype) {
 		let t = new CSSStyleSheet();
-		t.replaceSync(S), e.adoptedStyleSheets = [t];
+		t.replaceSync(w), e.adoptedStyleSheets = [t];
 		return;
 	}
 	let t = document.createElement("style");
-	t.textContent = S, e.append(t);
+	t.textContent = w, e.append(t);
 }
 // src/element.ts
-var w = [
+var E = [
 	"improve",
 	"grammar",
 	"shorten",
 	"formal",
 	"translate"
-], T = [
+], D = [
 	"en",
 	"es",
 	"fr",
 	"de",
 	"it",
 	"pt"
-], E = `
+], O = `
 <div class="box" part="container">
   <div class="toolbar" role="group" part="toolbar">
-    ${w.map((e) => `<button type="button" part="button action" data-action="${e}"></button>`).join("")}
+    ${E.map((e) => `<button type="button" part="button action" data-action="${e}"></button>`).join("")}
     <label class="visually-hidden" for="target"></label>
-    <select id="target" part="select">${T.map((e) => `<option value="${e}"></option>`).join("")}</select>
+    <select id="target" part="select">${D.map((e) => `<option value="${e}"></option>`).join("")}</select>
   </div>
   <div class="custom" part="custom">
     <label class="visually-hidden" for="instruction"></label>
@@ -292,7 +323,7 @@ var w = [
     <button type="button" part="button discard" data-command="discard" hidden></button>
     <button type="button" part="button undo" data-command="undo" hidden></button>
   </div>
-</div>`, D = typeof document > "u" ? "" : x(document, import.meta.url), O = class extends HTMLElement {
+</div>`, k = typeof document > "u" ? "" : C(document, import.meta.url), A = class extends HTMLElement {
 	static observedAttributes = ["language"];
 	root;
 	controller = null;
@@ -300,10 +331,15 @@ var w = [
 	undoText = null;
 	undoEditor = null;
 	promptOverrides = null;
+	tokens = new a();
+	tokenSource = null;
 	constructor() {
-		super(), this.root = this.attachShadow({ mode: "open" }), C(this.root);
+		super(), this.root = this.attachShadow({ mode: "open" }), T(this.root);
 		let e = document.createElement("template");
-		e.innerHTML = E, this.root.append(e.content.cloneNode(!0)), this.root.addEventListener("click", (e) => this.onClick(e)), this.root.addEventListener("keydown", (e) => this.onKeydown(e)), this.applyTexts();
+		if (e.innerHTML = O, this.root.append(e.content.cloneNode(!0)), this.root.addEventListener("click", (e) => this.onClick(e)), this.root.addEventListener("keydown", (e) => this.onKeydown(e)), this.applyTexts(), Object.hasOwn(this, "getToken")) {
+			let e = this.getToken ?? null;
+			delete this.getToken, this.getToken = e;
+		}
 	}
 	attributeChangedCallback() {
 		this.applyTexts();
@@ -344,14 +380,26 @@ var w = [
 	set userId(e) {
 		this.setOrRemove("user-id", e);
 	}
+	get getToken() {
+		return this.tokenSource;
+	}
+	set getToken(e) {
+		this.tokenSource = e, this.tokens.forget();
+	}
+	get token() {
+		return this.getAttribute("token");
+	}
+	set token(e) {
+		this.setOrRemove("token", e);
+	}
 	get proxyUrl() {
-		return (this.getAttribute("proxy-url") || D || location.origin).replace(/\/+$/, "");
+		return (this.getAttribute("proxy-url") || k || location.origin).replace(/\/+$/, "");
 	}
 	set proxyUrl(e) {
 		this.setAttribute("proxy-url", e);
 	}
 	get prompts() {
-		return this.promptOverrides ?? d(this.getAttribute("prompts"));
+		return this.promptOverrides ?? p(this.getAttribute("prompts"));
 	}
 	set prompts(e) {
 		this.promptOverrides = e;
@@ -364,49 +412,56 @@ var w = [
 	}
 	async enhance(t = "improve", r = {}) {
 		let i = this.texts, a = e(this, this.editorId);
-		if (!a) return this.fail(new h("invalid", i.noEditor(this.editorId ?? ""), "no_editor", 0));
+		if (!a) return this.fail(new _("invalid", i.noEditor(this.editorId ?? ""), "no_editor", 0));
 		let o = n(a);
-		if (!o.trim()) return this.fail(new h("invalid", i.emptyText, "empty_text", 0));
+		if (!o.trim()) return this.fail(new _("invalid", i.emptyText, "empty_text", 0));
 		let s = r.instruction ?? this.$("#instruction").value;
-		if (t === "custom" && !s.trim()) return this.fail(new h("invalid", i.emptyInstruction, "empty_instruction", 0));
+		if (t === "custom" && !s.trim()) return this.fail(new _("invalid", i.emptyInstruction, "empty_instruction", 0));
 		this.cancel();
 		let c = new AbortController();
 		this.controller = c, this.suggestionText = "", this.showError(""), this.showStatus(i.streaming), this.$("#preview-text").textContent = "", this.$("#preview-text").setAttribute("aria-busy", "true"), this.$("#preview").hidden = !1, this.updateButtons(), this.emit("enhance-start", {
 			action: t,
 			text: o
 		});
-		let l = {
-			provider: this.apiProvider ?? void 0,
-			model: this.apiModel ?? void 0,
-			messages: f({
-				action: t,
-				text: o,
-				instruction: s,
-				language: r.language ?? this.$("#target").value
-			}, this.prompts),
-			stream: !0,
-			userId: this.userId ?? void 0
-		};
+		let l = m({
+			action: t,
+			text: o,
+			instruction: s,
+			language: r.language ?? this.$("#target").value
+		}, this.prompts), u = (e) => x({
+			endpoint: `${this.proxyUrl}/api/llm-proxy`,
+			apiKey: this.apiKey ?? void 0,
+			endUserToken: e,
+			body: {
+				provider: this.apiProvider ?? void 0,
+				model: this.apiModel ?? void 0,
+				messages: l,
+				stream: !0,
+				userId: e ? void 0 : this.userId ?? void 0
+			},
+			signal: c.signal,
+			onDelta: (e) => {
+				this.suggestionText += e, this.$("#preview-text").textContent = this.suggestionText, this.emit("enhance-chunk", {
+					delta: e,
+					text: this.suggestionText
+				});
+			}
+		});
 		try {
-			let e = await y({
-				endpoint: `${this.proxyUrl}/api/llm-proxy`,
-				apiKey: this.apiKey ?? void 0,
-				body: l,
-				signal: c.signal,
-				onDelta: (e) => {
-					this.suggestionText += e, this.$("#preview-text").textContent = this.suggestionText, this.emit("enhance-chunk", {
-						delta: e,
-						text: this.suggestionText
-					});
-				}
-			});
+			let e;
+			try {
+				e = await u(this.getToken ? await this.freshToken(this.getToken) : this.token ?? void 0);
+			} catch (t) {
+				if (!(t instanceof _ && t.status === 401 && this.getToken) || c.signal.aborted) throw t;
+				this.tokens.forget(), e = await u(await this.freshToken(this.getToken));
+			}
 			return this.finish(c), this.showStatus(this.texts.done), this.emit("enhance-done", {
 				action: t,
 				text: e
 			}), e;
 		} catch (e) {
 			if (c.signal.aborted) return null;
-			if (this.finish(c), e instanceof h) return this.fail(e);
+			if (this.finish(c), e instanceof _) return this.fail(e);
 			throw e;
 		}
 	}
@@ -424,8 +479,15 @@ var w = [
 	undo() {
 		return this.undoText === null || !this.undoEditor ? !1 : (r(this.undoEditor, this.undoText), this.undoText = null, this.undoEditor = null, this.clearSuggestion(this.texts.undone), !0);
 	}
+	async freshToken(e) {
+		try {
+			return await this.tokens.get(e);
+		} catch (e) {
+			throw new _("unauthorized", `No end-user token: ${String(e)}`, "token_unavailable", 0);
+		}
+	}
 	get texts() {
-		return s(this.language);
+		return l(this.language);
 	}
 	$(e) {
 		return this.root.querySelector(e);
@@ -488,8 +550,8 @@ var w = [
 		}), this.$("label[for=target]").textContent = e.targetLanguage;
 		let t = this.$("#target");
 		t.querySelectorAll("option").forEach((t) => t.textContent = e.languages[t.value]);
-		let n = o(this.language);
-		T.includes(n) && (t.value = n), this.$("label[for=instruction]").textContent = e.instruction, this.$("#instruction").placeholder = e.instructionPlaceholder, this.$("#preview-label").textContent = e.preview, this.$("#preview").setAttribute("aria-labelledby", "preview-label");
+		let n = c(this.language);
+		D.includes(n) && (t.value = n), this.$("label[for=instruction]").textContent = e.instruction, this.$("#instruction").placeholder = e.instructionPlaceholder, this.$("#preview-label").textContent = e.preview, this.$("#preview").setAttribute("aria-labelledby", "preview-label");
 		for (let t of [
 			"cancel",
 			"accept",
@@ -521,5 +583,5 @@ var w = [
 	}
 };
 // src/index.ts
-typeof customElements < "u" && !customElements.get("ai-text-enhancer") && customElements.define("ai-text-enhancer", O);
-export { O as AiTextEnhancer, h as EnhanceError };
+typeof customElements < "u" && !customElements.get("ai-text-enhancer") && customElements.define("ai-text-enhancer", A);
+export { A as AiTextEnhancer, _ as EnhanceError };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -28,10 +29,12 @@ beforeAll(async () => {
     // No token limit by default: the quota test lowers its own user's limit through the admin API.
     'LlmProxy:Quota:DefaultUserTokens': '0',
     'LlmProxy:Quota:RequestsPerMinutePerUser': '0',
+    'LlmProxy:EndUserTokens:SigningKey': `browser-test-signing-key-${randomUUID()}`,
   }, [pages.origin]);
   for (const server of [pages, strangers]) {
     server.proxyUrl = proxy.url;
     server.apiKey = proxy.publishableKey;
+    server.secretKey = proxy.secretKey;
   }
   browser = await launchChromium();
 });
@@ -259,6 +262,62 @@ describe('<ai-text-enhancer> in Chromium, page and proxy on different origins', 
     expect(styles.hostColor).not.toBe('rgb(0, 128, 0)');
     expect(styles.toolbarDisplay).toBe('flex');
     expect(styles.outerBackground).toBe('rgb(255, 0, 0)');
+  });
+});
+
+describe('<ai-text-enhancer> on a site whose backend vouches for its users with end-user tokens', () => {
+  /** The proxy calls the page makes, with the credential and the user id they carry. */
+  function proxyCalls(p: Page): { authorization: string; userId: unknown; status?: number }[] {
+    const calls: { authorization: string; userId: unknown; status?: number }[] = [];
+    p.on('response', (r) => {
+      const request = r.request();
+      if (!request.url().endsWith('/api/llm-proxy') || request.method() !== 'POST') return;
+      calls.push({ authorization: request.headers().authorization ?? '', userId: JSON.parse(request.postData() ?? '{}').userId, status: r.status() });
+    });
+    return calls;
+  }
+
+  it('gets a token from the page\'s backend, calls with it alone, and the usage is the token user\'s', async () => {
+    const user = `token-user-${Date.now()}`;
+    const p = await open(`${pages.origin}/token-page.html?user=${user}`);
+    // Text of its own, so no earlier test's answer comes from the response cache (cached calls use no quota).
+    await p.locator('#editor-one').fill(`A text of ${user}.`);
+    const calls = proxyCalls(p);
+    const one = p.locator('#one');
+
+    await one.getByRole('button', { name: 'Improve' }).click();
+    await one.getByRole('button', { name: 'Accept' }).waitFor({ timeout: waitMs });
+    await one.getByRole('button', { name: 'Shorten' }).click();
+    await one.getByRole('button', { name: 'Accept' }).waitFor({ timeout: waitMs });
+
+    expect(await previewText(p, 'one')).toBe(`Mock answer from gpt-4-turbo: A text of ${user}.`);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.authorization).toMatch(/^Bearer lp-ut-/);
+      expect(call.userId).toBeUndefined();
+      expect(call.status).toBe(200);
+    }
+    // One token served both calls: it lasts five minutes.
+    expect(await p.evaluate(() => (window as unknown as { tokenRequests: number }).tokenRequests)).toBe(1);
+    await usageRecorded(user);
+  });
+
+  it('after the proxy refuses a token (401) asks the page for a new one, once, and the call goes through', async () => {
+    const user = `token-refused-${Date.now()}`;
+    const p = await open(`${pages.origin}/token-page.html?user=${user}&bad=1`, [/status of 401/]);
+    await p.locator('#editor-one').fill(`A text of ${user}.`);
+    const calls = proxyCalls(p);
+    const one = p.locator('#one');
+
+    await one.getByRole('button', { name: 'Improve' }).click();
+    await one.getByRole('button', { name: 'Accept' }).waitFor({ timeout: waitMs });
+
+    expect(calls.map((c) => c.status)).toEqual([401, 200]);
+    expect(calls[0].authorization).not.toBe(calls[1].authorization);
+    expect(await p.evaluate(() => (window as unknown as { tokenRequests: number }).tokenRequests)).toBe(2);
+    expect(await p.evaluate(() => document.getElementById('one')!.shadowRoot!.querySelector('#error')!.textContent)).toBe('');
+    await usageRecorded(user);
+    await p.screenshot({ path: join(outputDirectory, 'ai-text-enhancer-token.png') });
   });
 });
 

@@ -79,25 +79,36 @@ async function createKey(proxyUrl: string, adminKey: string, body: object): Prom
 }
 
 /**
- * A second origin for the host page: serves the fixture page with the proxy's URL and the test's user id filled in,
- * as a customer's site would embed the element.
+ * A second origin for the host page: serves the fixture pages with the proxy's URL and the test's user id filled in,
+ * as a customer's site would embed the element, and plays the site's backend: `GET /token?user=` asks the proxy for
+ * an end-user token with the site's secret key (a real backend takes the user from its session, not the query).
+ * `&bad=1` spoils the first token it hands out, as a token that expired or lost its signing key would be refused.
  */
 export class PageServer {
   private constructor(private readonly server: Server, readonly origin: string) {}
 
   proxyUrl = '';
   apiKey = '';
+  secretKey = '';
+  private readonly spoiled = new Set<string>();
 
   static async start(): Promise<PageServer> {
-    const template = readFileSync(join(here, 'fixtures/page.html'), 'utf8');
+    const templates = new Map(['page.html', 'token-page.html'].map((name) => [`/${name}`, readFileSync(join(here, 'fixtures', name), 'utf8')]));
     let self: PageServer | undefined;
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/page.html') {
+      const user = (url.searchParams.get('user') ?? 'user').replace(/[^\w-]/g, '');
+      if (url.pathname === '/token') {
+        self!.issueToken(user, url.searchParams.has('bad')).then(
+          (answer) => response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(answer),
+          (e: unknown) => response.writeHead(502).end(String(e)));
+        return;
+      }
+      const template = templates.get(url.pathname);
+      if (!template) {
         response.writeHead(404).end();
         return;
       }
-      const user = (url.searchParams.get('user') ?? 'user').replace(/[^\w-]/g, '');
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       response.end(template.replaceAll('{{PROXY}}', self!.proxyUrl).replaceAll('{{USER}}', user).replaceAll('{{KEY}}', self!.apiKey));
     });
@@ -108,6 +119,22 @@ export class PageServer {
 
   stop(): Promise<void> {
     return new Promise((r) => this.server.close(() => r()));
+  }
+
+  private async issueToken(user: string, spoilFirst: boolean): Promise<string> {
+    const issued = await fetch(`${this.proxyUrl}/api/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${this.secretKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userId: user, expiresInSeconds: 300, allowedModels: ['mock'] }),
+    });
+    if (issued.status !== 200) throw new Error(`POST /api/tokens: ${issued.status} ${await issued.text()}`);
+    const answer = (await issued.json()) as { token: string; expiresAt: string };
+    // One character of the MAC changed: the proxy must refuse it (401), and the element must ask again.
+    if (spoilFirst && !this.spoiled.has(user)) {
+      this.spoiled.add(user);
+      answer.token = answer.token.slice(0, -2) + (answer.token.at(-2) === 'A' ? 'B' : 'A') + answer.token.at(-1);
+    }
+    return JSON.stringify(answer);
   }
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import '../../src/index';
 import type { AiTextEnhancer } from '../../src/element';
 import { scriptOrigin } from '../../src/script-origin';
-import { errorResponse, sseAnswer, streamResponse } from './helpers';
+import { errorResponse, fakeToken, sseAnswer, streamResponse } from './helpers';
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -178,6 +178,66 @@ describe('<ai-text-enhancer>', () => {
     const init = fetchMock.mock.calls[0][1];
     expect((init.headers as Record<string, string>).Authorization).toBe('Bearer pk_live_abc');
     expect(JSON.parse(init.body as string).messages[0].content).toBe('Only say hi.');
+  });
+
+  it('sends a token attribute as the bearer and leaves the user to the token', async () => {
+    const { element } = mount('language="en" token="lp-ut-abc.def.ghi"');
+    await element.enhance('improve');
+    const init = fetchMock.mock.calls[0][1];
+    expect((init.headers as Record<string, string>).Authorization).toBe('Bearer lp-ut-abc.def.ghi');
+    expect(JSON.parse(init.body as string).userId).toBeUndefined();
+  });
+
+  it('asks getToken once for calls while the token lasts, beside the api-key', async () => {
+    const { element } = mount('language="en" api-key="lp-pk-key"');
+    const token = fakeToken(Date.now() / 1000 + 900);
+    const getToken = vi.fn(async () => token);
+    element.getToken = getToken;
+
+    await element.enhance('improve');
+    await element.enhance('shorten');
+
+    expect(getToken).toHaveBeenCalledTimes(1);
+    for (const [, init] of fetchMock.mock.calls) {
+      expect((init.headers as Record<string, string>).Authorization).toBe('Bearer lp-pk-key');
+      expect((init.headers as Record<string, string>)['X-End-User-Token']).toBe(token);
+    }
+  });
+
+  it('after a 401 gets a fresh token and tries once more', async () => {
+    const tokens = [fakeToken(Date.now() / 1000 + 900, 'first'), fakeToken(Date.now() / 1000 + 900, 'second')];
+    const { element } = mount();
+    element.getToken = vi.fn(async () => tokens.shift()!);
+    fetchMock.mockResolvedValueOnce(errorResponse(401, 'authentication_error', 'The end-user token has expired'));
+
+    expect(await element.enhance('improve')).toBe('Better text.');
+
+    expect(element.getToken).toHaveBeenCalledTimes(2);
+    const bearers = fetchMock.mock.calls.map(([, init]) => (init.headers as Record<string, string>).Authorization);
+    expect(bearers[0]).not.toBe(bearers[1]);
+    expect(bearers[1]).toContain('lp-ut-');
+  });
+
+  it('does not try a third time when the fresh token is refused too', async () => {
+    const { element, shadow } = mount();
+    element.getToken = vi.fn(async () => fakeToken(Date.now() / 1000 + 900));
+    fetchMock.mockResolvedValue(errorResponse(401, 'authentication_error', 'The end-user token is not valid.'));
+
+    await expect(element.enhance('improve')).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
+
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(shadow.querySelector('[role=alert]')!.textContent).toBe('This page is not allowed to use the service.');
+  });
+
+  it('shows the page not allowed when getToken fails, without calling the proxy', async () => {
+    const { element } = mount();
+    const seen = events(element, 'enhance-error');
+    element.getToken = async () => { throw new Error('signed out'); };
+
+    await expect(element.enhance('improve')).rejects.toMatchObject({ kind: 'unauthorized', type: 'token_unavailable' });
+
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(seen).toHaveLength(1);
   });
 
   it('keeps two instances on one page independent', async () => {

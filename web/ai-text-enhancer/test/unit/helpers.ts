@@ -24,3 +24,9 @@ export function errorResponse(status: number, type: string, message: string, hea
     headers: { 'Content-Type': 'application/json', ...headers },
   });
 }
+
+/** A token shaped like the proxy's, with the given expiry (Unix seconds); its MAC is not the element's business. */
+export function fakeToken(exp: number, user = 'ana'): string {
+  const payload = btoa(JSON.stringify({ tenantId: 'shop', userId: user, iat: exp - 900, exp })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `lp-ut-AbCdEfGh.${payload}.${'m'.repeat(43)}`;
+}

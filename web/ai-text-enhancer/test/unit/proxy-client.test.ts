@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { classify, EnhanceError, parseRetryAfter, streamCompletion } from '../../src/proxy-client';
 import { chunkFrame, errorResponse, sseAnswer, streamResponse } from './helpers';
 
-function run(response: Response | Promise<Response>, extra: { apiKey?: string; signal?: AbortSignal } = {}) {
+function run(response: Response | Promise<Response>, extra: { apiKey?: string; endUserToken?: string; signal?: AbortSignal } = {}) {
   const deltas: string[] = [];
   const fetch = vi.fn(async () => response);
   const promise = streamCompletion({
@@ -10,6 +10,7 @@ function run(response: Response | Promise<Response>, extra: { apiKey?: string; s
     body: { provider: 'mock' },
     signal: extra.signal ?? new AbortController().signal,
     apiKey: extra.apiKey,
+    endUserToken: extra.endUserToken,
     onDelta: (d) => deltas.push(d),
     fetch: fetch as unknown as typeof globalThis.fetch,
   });
@@ -42,6 +43,20 @@ describe('streamCompletion', () => {
     const without = run(streamResponse(sseAnswer(['x'])));
     await without.promise;
     expect(((without.fetch.mock.calls[0] as unknown as [string, RequestInit])[1].headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
+  it('sends an end-user token as the bearer when alone, and in X-End-User-Token beside a key', async () => {
+    const alone = run(streamResponse(sseAnswer(['x'])), { endUserToken: 'lp-ut-a.b.c' });
+    await alone.promise;
+    const aloneHeaders = (alone.fetch.mock.calls[0] as unknown as [string, RequestInit])[1].headers as Record<string, string>;
+    expect(aloneHeaders.Authorization).toBe('Bearer lp-ut-a.b.c');
+    expect(aloneHeaders['X-End-User-Token']).toBeUndefined();
+
+    const beside = run(streamResponse(sseAnswer(['x'])), { apiKey: 'lp-pk-key', endUserToken: 'lp-ut-a.b.c' });
+    await beside.promise;
+    const besideHeaders = (beside.fetch.mock.calls[0] as unknown as [string, RequestInit])[1].headers as Record<string, string>;
+    expect(besideHeaders.Authorization).toBe('Bearer lp-pk-key');
+    expect(besideHeaders['X-End-User-Token']).toBe('lp-ut-a.b.c');
   });
 
   it('classifies a quota refusal', async () => {
