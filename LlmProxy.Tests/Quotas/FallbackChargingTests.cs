@@ -21,18 +21,23 @@ public sealed class FallbackChargingTests
     private const string Body = """{"provider":"openai","model":"gpt-4o-mini","userId":"ana","messages":[{"role":"user","content":"hi"}]}""";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<ProxyHost> StartAsync(Uri openAiBaseUrl, string timeoutSeconds = "5") => ProxyHost.StartAsync(new Dictionary<string, string?>
+    private static Task<ProxyHost> StartAsync(Uri openAiBaseUrl, string timeoutSeconds = "5", params (string Key, string? Value)[] extra)
     {
-        ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
-        ["LlmProxy:Providers:openai:BaseUrl"] = openAiBaseUrl.ToString(),
-        ["LlmProxy:Providers:openai:TimeoutSeconds"] = timeoutSeconds,
-        ["LlmProxy:Resilience:MaxRetries"] = "2",
-        ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
-        ["LlmProxy:Fallbacks:Rules:0:From"] = "openai/gpt-4o-mini",
-        ["LlmProxy:Fallbacks:Rules:0:To:0"] = "mock/echo",
-        ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
-        ["LlmProxy:Cache:Enabled"] = "false",
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["LlmProxy:Providers:openai:ApiKey"] = FakeOpenAIVendor.Key,
+            ["LlmProxy:Providers:openai:BaseUrl"] = openAiBaseUrl.ToString(),
+            ["LlmProxy:Providers:openai:TimeoutSeconds"] = timeoutSeconds,
+            ["LlmProxy:Resilience:MaxRetries"] = "2",
+            ["LlmProxy:Resilience:RetryBaseDelayMs"] = "10",
+            ["LlmProxy:Fallbacks:Rules:0:From"] = "openai/gpt-4o-mini",
+            ["LlmProxy:Fallbacks:Rules:0:To:0"] = "mock/echo",
+            ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
+            ["LlmProxy:Cache:Enabled"] = "false",
+        };
+        foreach (var (key, value) in extra) settings[key] = value;
+        return ProxyHost.StartAsync(settings);
+    }
 
     /// <summary>The bound of the call to OpenAI and of its fallback to the mock.</summary>
     private static (CallBound OpenAI, CallBound Mock) Bounds(ProxyHost host)
@@ -91,6 +96,43 @@ public sealed class FallbackChargingTests
         var used = await UsedAsync(host);
         TestContext.Current.TestOutputHelper?.WriteLine($"limit {limit}, openai bound {openAi.Total}, mock bound {mock.Total}: answered {(int)response.StatusCode}, recorded used {used}");
         Assert.InRange(used, openAi.Total, limit);
+    }
+
+    /// <summary>
+    /// Money too: before the fallback the reservation's money grows to the timed-out attempt's charge plus the
+    /// fallback's bound at the fallback's prices; a budget one nano-dollar short of that keeps the fallback from being tried.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fallback_is_tried_only_when_the_money_budget_covers_both_attempts(bool room)
+    {
+        const decimal input = 1000m, output = 2000m;
+        (string, string?)[] prices =
+        [
+            ("LlmProxy:Quota:DefaultUserTokens", "0"),
+            ("LlmProxy:Models:openai:gpt-4o-mini:InputPricePerMillion", "1000"), ("LlmProxy:Models:openai:gpt-4o-mini:OutputPricePerMillion", "2000"),
+            ("LlmProxy:Models:openai:gpt-4o-mini:PricesAsOf", "2026-11-28"),
+            ("LlmProxy:Models:mock:echo:InputPricePerMillion", "1000"), ("LlmProxy:Models:mock:echo:OutputPricePerMillion", "2000"),
+            ("LlmProxy:Models:mock:echo:PricesAsOf", "2026-11-28"),
+        ];
+        await using var silent = await SilentVendor.StartAsync();
+        await using var host = await StartAsync(silent.BaseUrl, "1", prices);
+        var (openAi, mock) = Bounds(host);
+        decimal Cost(CallBound bound) => (bound.PromptTokens * input + bound.OutputTokens * output) / 1_000_000m;
+        var budget = Cost(openAi) + Cost(mock) - (room ? 0 : 0.000000001m);
+        await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User(ProxyHost.DefaultTenant, "ana"), new QuotaOverride(null, null, budget), Ct);
+
+        using var response = await CallAsync(host);
+
+        Assert.Equal(room ? HttpStatusCode.OK : HttpStatusCode.GatewayTimeout, response.StatusCode);
+        await host.WhenUsageHandledAsync(1);
+        var row = Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
+        var status = await host.Services.GetRequiredService<QuotaService>().GetStatusAsync(ProxyHost.DefaultTenant, "ana", Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"budget ${budget}, openai bound ${Cost(openAi)}, mock bound ${Cost(mock)}: answered {(int)response.StatusCode} by {row.Provider}, recorded ${status.CostUsedUsd}");
+        Assert.Equal(room ? "mock" : "openai", row.Provider);
+        Assert.InRange(status.CostUsedUsd, Cost(openAi), budget);
     }
 
     [Fact]
