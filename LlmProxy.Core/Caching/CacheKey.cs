@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Serialization;
 
@@ -35,4 +36,21 @@ public static class CacheKey
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// An embeddings call's key: tenant, vendor, model, vector length, input type and every text, each text
+    /// length-prefixed so that no two lists of texts hash alike. The encoding is left out: the cache keeps the
+    /// vectors, and either encoding is written from them.
+    /// </summary>
+    public static string For(EmbeddingCall call)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"embeddings\n{call.TenantId}\n{call.Provider}\n{call.Model}\n{call.Dimensions}\n{call.InputType}\n{call.Inputs.Count}\n"));
+        foreach (var input in call.Inputs)
+        {
+            var bytes = Encoding.UTF8.GetBytes(input);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{bytes.Length}:"));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }

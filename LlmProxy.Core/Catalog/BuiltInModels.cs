@@ -61,6 +61,17 @@ internal static class BuiltInModels
         new("gemini", "gemini-2.0-flash", 1_048_576, true, Price(0.10m, 0.40m, cachedInput: 0.025m)) { MaxOutputTokens = 8_192 },
         new("gemini", "gemini-2.5-flash", 1_048_576, true, Price(0.30m, 2.50m, cachedInput: 0.03m)) { MaxOutputTokens = 65_536 },
         new("gemini", "gemini-2.5-pro", 1_048_576, true, Price(1.25m, 10m, cachedInput: 0.125m)) { MaxOutputTokens = 65_536 },
+
+        // Embedding models: input is all they bill; the context window is the most tokens of one text.
+        new("mock", "embed", 1_000_000, false, Price(0m, 0m)) { Type = ModelTypes.Embedding },
+        new("openai", "text-embedding-3-small", 8_191, false, Price(0.02m, 0m)) { Type = ModelTypes.Embedding },
+        new("openai", "text-embedding-3-large", 8_191, false, Price(0.13m, 0m)) { Type = ModelTypes.Embedding },
+        new("openai", "text-embedding-ada-002", 8_191, false, Price(0.10m, 0m)) { Type = ModelTypes.Embedding },
+        new("mistral", "mistral-embed", 8_192, false, Price(0.10m, 0m)) { Type = ModelTypes.Embedding },
+        new("cohere", "embed-v4.0", 128_000, false, Price(0.12m, 0m)) { Type = ModelTypes.Embedding },
+        new("cohere", "embed-english-v3.0", 512, false, Price(0.10m, 0m)) { Type = ModelTypes.Embedding },
+        new("cohere", "embed-multilingual-v3.0", 512, false, Price(0.10m, 0m)) { Type = ModelTypes.Embedding },
+        new("gemini", "gemini-embedding-001", 2_048, false, Price(0.15m, 0m)) { Type = ModelTypes.Embedding },
     ];
 
     private static ModelPrices Price(decimal input, decimal output, decimal? cachedInput = null, decimal? cacheWrite = null) =>

@@ -1,3 +1,4 @@
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Proxy;
@@ -7,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Catalog;
 
 /// <summary>
-/// What the catalog decides before a vendor is called: images only for vision models, the vendor's own model id, and
-/// the output budget every vendor is sent.
+/// What the catalog decides before a vendor is called: chat only with chat models and embeddings only with embedding
+/// models, images only for vision models, the vendor's own model id, and the output budget every chat call is sent.
+/// Models the catalog does not know go through.
 /// </summary>
 public sealed class CatalogRules(ModelCatalog catalog, IOptions<QuotaOptions> quota)
 {
@@ -22,6 +24,8 @@ public sealed class CatalogRules(ModelCatalog catalog, IOptions<QuotaOptions> qu
     public ProxyCall Apply(ProxyCall call)
     {
         var model = catalog.Find(call.Provider, call.Model);
+        if (model is not null && model.Type != ModelTypes.Chat)
+            throw ProxyException.BadRequest($"{call.Provider}/{call.Model} is an {model.Type} model; POST it to /v1/embeddings.", "model");
         if (model is { Vision: false } && RequestShaping.HasImages(call.Request))
             throw ProxyException.BadRequest($"{call.Provider}/{call.Model} does not accept images; send text only or pick a vision model.", "messages");
         var request = call.Request;
@@ -35,5 +39,14 @@ public sealed class CatalogRules(ModelCatalog catalog, IOptions<QuotaOptions> qu
                 MaxTokens = null,
             },
         };
+    }
+
+    /// <summary>The embeddings call as the vendor should get it; a 400 when it names a model known to be a chat model.</summary>
+    public EmbeddingCall Apply(EmbeddingCall call)
+    {
+        if (catalog.Find(call.Provider, call.Model) is not { } model) return call;
+        if (model.Type != ModelTypes.Embedding)
+            throw ProxyException.BadRequest($"{call.Provider}/{call.Model} is a {model.Type} model, not an embedding model.", "model");
+        return model.VendorModel is { } vendorModel ? call with { VendorModel = vendorModel } : call;
     }
 }

@@ -22,6 +22,7 @@ public sealed class ModelCatalog
                 Vision = settings.Vision ?? known.Vision,
                 Prices = Prices(known.Prices, settings),
                 VendorModel = settings.VendorModel ?? known.VendorModel,
+                Type = settings.Type ?? known.Type,
                 MaxOutputTokens = settings.MaxOutputTokens ?? known.MaxOutputTokens,
                 ImageTokens = settings.ImageTokens ?? known.ImageTokens,
             };

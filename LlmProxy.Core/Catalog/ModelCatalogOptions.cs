@@ -28,6 +28,9 @@ public sealed class ModelSettings
     public int? MaxOutputTokens { get; set; }
     public int? ImageTokens { get; set; }
 
+    /// <summary><c>chat</c> or <c>embedding</c>; a model added without one is a chat model.</summary>
+    public string? Type { get; set; }
+
     internal bool SetsAnyPrice => InputPricePerMillion is not null || OutputPricePerMillion is not null || CachedInputPricePerMillion is not null
         || CacheWritePricePerMillion is not null || ReasoningPricePerMillion is not null;
 }
@@ -43,6 +46,7 @@ internal sealed class ModelCatalogOptionsValidator : IValidateOptions<ModelCatal
         {
             var prefix = $"LlmProxy:Models:{provider}:{model}";
             if (settings.ContextWindow is <= 0) problems.Add($"{prefix}:ContextWindow must be above 0.");
+            if (settings.Type is { } type && !ModelTypes.IsKnown(type)) problems.Add($"{prefix}:Type must be \"{ModelTypes.Chat}\" or \"{ModelTypes.Embedding}\"; got \"{type}\".");
             foreach (var (field, price) in new[]
                      {
                          ("InputPricePerMillion", settings.InputPricePerMillion), ("OutputPricePerMillion", settings.OutputPricePerMillion),

@@ -16,4 +16,16 @@ public sealed record ModelInfo(
 
     /// <summary>The most prompt tokens the vendor bills for one image sent to this model; null: <c>Quota:ImageTokens</c>.</summary>
     public int? ImageTokens { get; init; }
+
+    /// <summary>What the model does: <see cref="ModelTypes.Chat"/> or <see cref="ModelTypes.Embedding"/>.</summary>
+    public string Type { get; init; } = ModelTypes.Chat;
+}
+
+/// <summary>The kinds of model the catalog knows, as <c>/v1/models</c> reports them in <c>type</c>.</summary>
+public static class ModelTypes
+{
+    public const string Chat = "chat";
+    public const string Embedding = "embedding";
+
+    public static bool IsKnown(string type) => type is Chat or Embedding;
 }

@@ -23,6 +23,11 @@ public sealed record ChatModelInfo
     public long Created { get; init; }
     public string CreatedAt => DateTimeOffset.FromUnixTimeSeconds(Created).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
     public string OwnedBy { get; init; } = "";
+    /// <summary>
+    /// <c>chat</c> (<c>/v1/chat/completions</c>) or <c>embedding</c> (<c>/v1/embeddings</c>); not <c>type</c>, which
+    /// Anthropic's SDKs read as the constant <c>model</c>.
+    /// </summary>
+    public string Kind { get; init; } = "chat";
     public bool Configured { get; init; }
     public int? ContextWindow { get; init; }
     public bool Vision { get; init; }

@@ -33,6 +33,13 @@ public class ProxyException : Exception
     /// <summary>Extra response headers (rate-limit state and the like).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
+    /// <summary>The same error with <paramref name="more"/> added to its headers (the call's rate-limit state, say).</summary>
+    public ProxyException WithHeaders(IReadOnlyDictionary<string, string> more) =>
+        new(Status, Type, Message, Param, Provider, RetryAfter, this)
+        {
+            Headers = (Headers ?? new Dictionary<string, string>()).Concat(more).ToDictionary(),
+        };
+
     public ErrorBody ToBody() => new(new ErrorDetail(Type, Message, Param, Provider, Status));
 
     public static ProxyException BadRequest(string message, string? param = null) =>

@@ -7,6 +7,7 @@ using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Cors;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Anthropic;
 using LlmProxy.Core.Providers.Cohere;
@@ -135,6 +136,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaLimits>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<QuotaService>();
+        services.AddSingleton<Admission>();
         services.AddSingleton<CallBounds>();
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<UsagePublisher>();
@@ -153,6 +155,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<FallbackRoutes>();
         services.AddSingleton<ProxyService>();
+        services.AddSingleton<EmbeddingReader>();
+        services.AddSingleton<EmbeddingService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<CorsPolicy>();
         return services;

@@ -25,11 +25,25 @@ public sealed class ProviderRegistry
     public bool MocksUnconfiguredProviders => _mockUnconfigured;
 
     /// <summary>The adapter that will answer a call naming <paramref name="name"/>.</summary>
-    public IChatProvider Resolve(string name)
+    public IChatProvider Resolve(string name) => Configured(Find(name, "provider"));
+
+    /// <summary>The adapter that will answer an embeddings call naming <paramref name="name"/>; 400 for a vendor without embeddings.</summary>
+    public IEmbeddingProvider ResolveEmbeddings(string name)
     {
-        if (!_providers.TryGetValue(name, out var provider))
-            throw new ProxyException(400, ErrorTypes.InvalidRequest,
-                $"Unknown provider '{name}'. Known providers: {string.Join(", ", _providers.Keys.Order())}.", "provider");
+        if (Find(name, "model") is not IEmbeddingProvider)
+            throw ProxyException.BadRequest($"'{name}' has no embeddings endpoint. Vendors with embeddings: " +
+                string.Join(", ", _providers.Values.OfType<IEmbeddingProvider>().Select(p => p.Name).Order()) + ".", "model");
+        return (IEmbeddingProvider)Configured(_providers[name]);
+    }
+
+    private IChatProvider Find(string name, string param) =>
+        _providers.TryGetValue(name, out var provider)
+            ? provider
+            : throw new ProxyException(400, ErrorTypes.InvalidRequest,
+                $"Unknown provider '{name}'. Known providers: {string.Join(", ", _providers.Keys.Order())}.", param);
+
+    private IChatProvider Configured(IChatProvider provider)
+    {
         if (provider.IsConfigured) return provider;
         if (_mockUnconfigured) return _mock;
         throw new ProxyException(503, ErrorTypes.ProviderNotConfigured,

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
+using LlmProxy.Core.Serialization;
 using LlmProxy.Core.Storage;
 using LlmProxy.Core.Usage;
 
@@ -16,6 +18,7 @@ namespace LlmProxy.Core.Proxy;
 /// have no cost, not zero.
 /// </summary>
 internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReservation? reservation, CallBound bound, TokenEstimator tokens, TimeProvider clock, ModelInfo? pricing)
+    : ICallAccounting
 {
     private ProxyCall _call = call;
     private string _provider = provider;
@@ -58,6 +61,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
 
     /// <summary>Time from admission to the first streamed chunk; null for whole answers.</summary>
     public long? TimeToFirstChunkMs => _firstChunkAt is { } at ? (long)clock.GetElapsedTime(_started, at).TotalMilliseconds : null;
+
+    public string RequestBody() => JsonSerializer.Serialize(_call.Request.Messages ?? [], ProxyJsonContext.Default.IReadOnlyListChatMessage);
 
     /// <summary>The answer text as the caller received it (whole, or what was streamed so far); built only when asked for.</summary>
     public string ResponseText => _whole is { } whole

@@ -1,17 +1,16 @@
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.Chat;
-using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Storage;
 
 namespace LlmProxy.Core.Proxy;
 
 /// <summary>
-/// Admission of one call, in one step: the rate limit (a refusal is a 429), the response cache (a hit is still a
+/// Admission of one chat call, in one step: the rate limit (a refusal is a 429), the response cache (a hit is still a
 /// request), then the reservation of the call's bound (a refusal is a 429 <c>quota_exceeded</c>; a cache hit reserves
 /// only when cached tokens count against the quota).
 /// </summary>
-public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, ResponseCache cache, QuotaService quotas, CallBounds bounds)
+public sealed class CallAdmission(Admission admission, ResponseCache cache, CallBounds bounds)
 {
     public const string CacheHeader = "X-Cache";
 
@@ -19,19 +18,17 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
     /// reservation prices the bound at the highest of their prices. A cache hit is answered by the call's own.</param>
     internal async Task<AdmittedCall> AdmitAsync(ProxyCall call, IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
-        var callLimits = await limits.ForCallAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
-        var rate = await rateLimiter.AcquireAsync(call.TenantId, call.UserId, callLimits, cancellationToken).ConfigureAwait(false);
-        var headers = rate is null ? new Dictionary<string, string>() : new Dictionary<string, string>(rate.ToHeaders());
+        var request = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
 
         var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
         var hit = cacheKey is null ? null : await CachedAnswerAsync(call, cacheKey, cancellationToken).ConfigureAwait(false);
-        if (cacheKey is not null) headers[CacheHeader] = hit is null ? "MISS" : "HIT";
+        if (cacheKey is not null) request.Headers[CacheHeader] = hit is null ? "MISS" : "HIT";
 
         var bound = bounds.For(call);
         var reservation = hit is null || cache.CountsCachedTokens
-            ? await ReserveAsync(call, bound, callLimits, hit is null ? answerers : answerers.Take(1).ToList(), headers, cancellationToken).ConfigureAwait(false)
+            ? await admission.ReserveAsync(request, bound, hit is null ? answerers : [answerers[0]], cancellationToken).ConfigureAwait(false)
             : null;
-        return new AdmittedCall(callLimits, headers, hit is null ? cacheKey : null, bound, reservation, hit);
+        return new AdmittedCall(request.Limits, request.Headers, hit is null ? cacheKey : null, bound, reservation, hit);
     }
 
     /// <summary>The stored answer (whole, or a stream's chunks) for the call, if the cache has one.</summary>
@@ -40,23 +37,6 @@ public sealed class CallAdmission(QuotaLimits limits, RateLimiter rateLimiter, R
         if (call.Stream)
             return await cache.GetStreamAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false) is { Count: > 0 } chunks ? new CachedAnswer(null, chunks) : null;
         return await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false) is { } completion ? new CachedAnswer(completion, null) : null;
-    }
-
-    /// <summary>The reservation; a quota refusal carries the rate-limit headers of the request too.</summary>
-    private async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits, IReadOnlyList<(string Provider, string Model)> answerers,
-        Dictionary<string, string> headers, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await quotas.ReserveAsync(call, bound, callLimits, answerers, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProxyException e)
-        {
-            throw new ProxyException(e.Status, e.Type, e.Message, e.Param, e.Provider, e.RetryAfter, e)
-            {
-                Headers = (e.Headers ?? new Dictionary<string, string>()).Concat(headers).ToDictionary(),
-            };
-        }
     }
 }
 

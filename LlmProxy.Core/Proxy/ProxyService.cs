@@ -126,7 +126,7 @@ public sealed partial class ProxyService(
     {
         if (accounting.Reservation is not { } reservation) return true;
         var (chargedTokens, chargedCost) = accounting.Charged;
-        if (await quotas.TryCoverAsync(reservation, chargedTokens, chargedCost, nextBound, (next.Provider.Name, next.Call.Model), next.Call, limits, cancellationToken)
+        if (await quotas.TryCoverAsync(reservation, chargedTokens, chargedCost, nextBound, (next.Provider.Name, next.Call.Model), limits, cancellationToken)
                 .ConfigureAwait(false) is not { } covered)
             return false;
         accounting.Reservation = covered;

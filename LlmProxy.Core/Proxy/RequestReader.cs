@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Chat;
@@ -47,13 +48,18 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     {
         var request = Deserialize(body);
         var noCache = CacheDisabled(request.AdditionalProperties);
-        var model = request.Model;
-        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
+        var (provider, model) = ProviderAndModel(request.Model, "mock/echo");
+        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), provider, model, callerTenantId, request.User, noCache);
+    }
+
+    /// <summary>The vendor and model of an OpenAI-style <c>model</c> field, <c>"provider/model"</c>; 400 otherwise.</summary>
+    internal static (string Provider, string Model) ProviderAndModel(string? model, string example)
+    {
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest($"'model' is required, as \"provider/model\" (e.g. \"{example}\").", "model");
         var slash = model.IndexOf('/');
         if (slash <= 0 || slash == model.Length - 1)
-            throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"openai/gpt-4o-mini\"); got \"{model}\".", "model");
-        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), model[..slash].ToLowerInvariant(), model[(slash + 1)..],
-            callerTenantId, request.User, noCache);
+            throw ProxyException.BadRequest($"'model' must be \"provider/model\" (e.g. \"{example}\"); got \"{model}\".", "model");
+        return (model[..slash].ToLowerInvariant(), model[(slash + 1)..]);
     }
 
     /// <summary>
@@ -113,14 +119,18 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
             throw new ProxyException(403, ErrorTypes.PermissionDenied, $"The end-user token is for another user than the body's '{field}'.", field);
     }
 
-    private static ChatRequest Deserialize(ReadOnlySpan<byte> body)
+
+    private static ChatRequest Deserialize(ReadOnlySpan<byte> body) => Deserialize(body, ProxyJsonContext.Default.ChatRequest);
+
+    /// <summary>The body as <typeparamref name="T"/>; a 400 naming where it went wrong otherwise.</summary>
+    internal static T Deserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type) where T : class
     {
         if (body.IsEmpty) throw ProxyException.BadRequest("The request body is empty; a JSON object is expected.");
         if (LoneSurrogates.Find(body, out var field))
             throw ProxyException.BadRequest($"The request body holds a string with a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair){(field is null ? "" : $" near '{field}'")}; text must be valid Unicode.");
         try
         {
-            return JsonSerializer.Deserialize(body, ProxyJsonContext.Default.ChatRequest)
+            return JsonSerializer.Deserialize(body, type)
                 ?? throw ProxyException.BadRequest("The request body must be a JSON object, not null.");
         }
         catch (JsonException e)
@@ -130,7 +140,7 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
         }
     }
 
-    private static bool CacheDisabled(Dictionary<string, JsonElement>? extra)
+    internal static bool CacheDisabled(Dictionary<string, JsonElement>? extra)
     {
         if (extra is null || !extra.TryGetValue(CacheField, out var value)) return false;
         return value.ValueKind switch

@@ -12,7 +12,7 @@ namespace LlmProxy.Core.Proxy;
 /// </summary>
 public sealed class UsagePublisher(IUsageQueue queue, QuotaService quotas, RequestLogRecorder requestLog, ILogger<UsagePublisher> log)
 {
-    internal async Task PublishAsync(CallAccounting accounting)
+    internal async Task PublishAsync(ICallAccounting accounting)
     {
         if (accounting.TakeEvent() is not { } usage) return;
         await requestLog.RecordAsync(accounting, usage).ConfigureAwait(false);

@@ -24,24 +24,24 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     /// <c>X-Quota-Remaining-Usd</c>, Retry-After until the period ends). A call that a money budget applies to and that
     /// a model without a price may answer is refused with 400 naming the model. Null when no scope is limited.
     /// </summary>
-    public async Task<QuotaReservation?> ReserveAsync(ProxyCall call, CallBound bound, CallLimits callLimits,
+    public async Task<QuotaReservation?> ReserveAsync(string tenantId, string userId, CallBound bound, CallLimits callLimits,
         IReadOnlyList<(string Provider, string Model)> answerers, CancellationToken cancellationToken)
     {
         if (!callLimits.LimitsUsage) return null;
 
         var now = clock.GetUtcNow();
         var period = CurrentPeriod();
-        var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), call.TenantId, call.UserId, period,
+        var reservation = new QuotaReservation(Guid.CreateVersion7(now).ToString("N"), tenantId, userId, period,
             bound.Total, now.AddSeconds(options.Value.ReservationTtlSeconds))
         {
-            Cost = callLimits.LimitsMoney ? CostBound(call, callLimits, bound, answerers) : 0,
+            Cost = callLimits.LimitsMoney ? CostBound(tenantId, userId, callLimits, bound, answerers) : 0,
             KeyId = callLimits.KeyId,
         };
         var outcome = await store.TryReserveAsync(reservation, callLimits, cancellationToken).ConfigureAwait(false);
         if (outcome.Admitted) return reservation;
 
         var scope = outcome.RefusedBy!.Value;
-        var limit = callLimits.Limited(call.TenantId, call.UserId).First(l => l.Scope == scope).Limits;
+        var limit = callLimits.Limited(tenantId, userId).First(l => l.Scope == scope).Limits;
         var counter = outcome.Counter;
         var who = Who(scope);
         var retryAfter = period.End - now;
@@ -72,11 +72,11 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     /// difference (the fallback is then not tried).
     /// </summary>
     public async Task<QuotaReservation?> TryCoverAsync(QuotaReservation reservation, long chargedTokens, decimal chargedCostUsd, CallBound next,
-        (string Provider, string Model) nextAnswerer, ProxyCall call, CallLimits callLimits, CancellationToken cancellationToken)
+        (string Provider, string Model) nextAnswerer, CallLimits callLimits, CancellationToken cancellationToken)
     {
         var tokens = Math.Max(reservation.Tokens, chargedTokens + next.Total);
         var cost = callLimits.LimitsMoney
-            ? Math.Max(reservation.Cost, Nanodollars.CostOf(chargedCostUsd) + CostBound(call, callLimits, next, [nextAnswerer]))
+            ? Math.Max(reservation.Cost, Nanodollars.CostOf(chargedCostUsd) + CostBound(reservation.TenantId, reservation.UserId, callLimits, next, [nextAnswerer]))
             : reservation.Cost;
         if (tokens == reservation.Tokens && cost == reservation.Cost) return reservation;
         var outcome = await store.TryGrowAsync(reservation, tokens, cost, callLimits, cancellationToken).ConfigureAwait(false);
@@ -84,14 +84,14 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
     }
 
     /// <summary>The most the call can cost at any of the models that may answer it; every one of them must have a price.</summary>
-    private long CostBound(ProxyCall call, CallLimits callLimits, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers)
+    private long CostBound(string tenantId, string userId, CallLimits callLimits, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers)
     {
         decimal most = 0;
         foreach (var (provider, model) in answerers)
         {
             if (catalog.Find(provider, model)?.Prices is not { } prices)
             {
-                var budget = callLimits.Limited(call.TenantId, call.UserId).First(l => l.Limits.CostNanodollars is not null).Scope;
+                var budget = callLimits.Limited(tenantId, userId).First(l => l.Limits.CostNanodollars is not null).Scope;
                 throw ProxyException.BadRequest(
                     $"'{provider}/{model}' has no price in the price book, and {Who(budget)} has a money budget that every call is charged against. " +
                     $"Pick a priced model (GET /v1/models), or an operator can price it with LlmProxy:Models:{provider}:{model}:InputPricePerMillion, OutputPricePerMillion and PricesAsOf.",

@@ -1,8 +1,5 @@
 using System.Text;
-using System.Text.Json;
-using LlmProxy.Core.Chat;
 using LlmProxy.Core.Proxy;
-using LlmProxy.Core.Serialization;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +8,7 @@ namespace LlmProxy.Core.RequestLog;
 /// <summary>Turns a finished call into its request-log entry, bodies cut to the configured size.</summary>
 public sealed class RequestLogRecorder(RequestLogWriter writer, IOptions<RequestLogOptions> options)
 {
-    internal ValueTask RecordAsync(CallAccounting accounting, UsageEvent usage)
+    internal ValueTask RecordAsync(ICallAccounting accounting, UsageEvent usage)
     {
         var settings = options.Value;
         if (!settings.Enabled) return ValueTask.CompletedTask;
@@ -19,8 +16,7 @@ public sealed class RequestLogRecorder(RequestLogWriter writer, IOptions<Request
         var truncated = false;
         if (settings.StoreBodies)
         {
-            var messages = JsonSerializer.Serialize(accounting.Call.Request.Messages ?? [], ProxyJsonContext.Default.IReadOnlyListChatMessage);
-            (request, var requestCut) = Cut(messages, settings.MaxBodyBytes);
+            (request, var requestCut) = Cut(accounting.RequestBody(), settings.MaxBodyBytes);
             (response, var responseCut) = Cut(accounting.ResponseText, settings.MaxBodyBytes);
             truncated = requestCut || responseCut;
         }

@@ -6,6 +6,7 @@ using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Status;
@@ -24,8 +25,11 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(List<ChatCompletionChunk>))]
 [JsonSerializable(typeof(List<ContentPart>))]
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(ContentPart))]
 [JsonSerializable(typeof(ChatModelList))]
+[JsonSerializable(typeof(EmbeddingRequest))]
+[JsonSerializable(typeof(EmbeddingList))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]

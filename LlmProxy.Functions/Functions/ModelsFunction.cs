@@ -12,9 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions;
 
 /// <summary>
-/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, whether its vendor is configured, and its
-/// context window, vision flag and prices. For tenants (a tenant key, as OpenAI's SDKs send when they list models):
-/// which vendors are configured is not for everyone to read.
+/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, its <c>type</c> (chat or embedding), whether its
+/// vendor is configured, and its context window, vision flag and prices. For tenants (a tenant key, as OpenAI's SDKs
+/// send when they list models): which vendors are configured is not for everyone to read.
 /// </summary>
 public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog catalog, CallerAuthenticator authenticator, ILogger<ModelsFunction> log)
 {
@@ -34,6 +34,7 @@ public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog cata
             .Select(m => new ChatModelInfo
             {
                 Id = $"{m.Provider}/{m.Model}",
+                Kind = m.Type,
                 OwnedBy = m.Provider,
                 Configured = vendors[m.Provider].IsConfigured,
                 ContextWindow = m.ContextWindow,

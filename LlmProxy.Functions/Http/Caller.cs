@@ -56,11 +56,12 @@ public static class Caller
     public static string ForwardedFor(HttpRequest request) => request.Headers["X-Forwarded-For"].ToString();
 
     /// <summary><c>Cache-Control: no-cache</c> (or <c>no-store</c>) on the request skips the response cache.</summary>
-    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request)
+    public static ProxyCall WithCacheControl(this ProxyCall call, HttpRequest request) => SkipsCache(request) ? call with { NoCache = true } : call;
+
+    public static bool SkipsCache(HttpRequest request)
     {
         var cacheControl = request.Headers.CacheControl.ToString();
-        var bypass = cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
-        return bypass ? call with { NoCache = true } : call;
+        return cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The admin key from <c>X-Admin-Key</c>, or else from <c>Authorization: Bearer</c>.</summary>

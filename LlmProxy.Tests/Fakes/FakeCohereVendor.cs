@@ -11,6 +11,7 @@ namespace LlmProxy.Tests.Fakes;
 /// OpenAI's shape, <c>tool_choice</c> REQUIRED or NONE, assistant <c>tool_calls</c> (with <c>tool_plan</c>) each answered
 /// by a <c>tool</c> message; offered tools, it answers a plan and calls, streamed as <c>tool-plan-delta</c> and
 /// <c>tool-call-start/-delta/-end</c> events.
+/// Embed v2 at <c>/v2/embed</c>: at most 96 texts, <c>input_type</c> required (v3 and later models), vectors by type.
 /// </summary>
 public sealed class FakeCohereVendor : FakeVendor
 {
@@ -27,7 +28,54 @@ public sealed class FakeCohereVendor : FakeVendor
     public override string ProviderName => "cohere";
     public override string ApiKey => Key;
 
-    protected override void Map(WebApplication app) => app.MapPost("/v2/chat", HandleAsync);
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/v2/chat", HandleAsync);
+        app.MapPost("/v2/embed", HandleEmbeddingsAsync);
+    }
+
+    private static readonly HashSet<string> EmbedFields =
+        ["model", "texts", "images", "inputs", "input_type", "embedding_types", "output_dimension", "max_tokens", "truncate"];
+
+    private static readonly HashSet<string> InputTypes = ["search_document", "search_query", "classification", "clustering", "image"];
+    private static readonly HashSet<string> EmbeddingTypes = ["float", "int8", "uint8", "binary", "ubinary", "base64"];
+
+    protected override void ValidateEmbeddings(HttpContext context, JsonObject body)
+    {
+        RefuseUnknownFields(body, EmbedFields, name => $"invalid request: unknown field '{name}'");
+        if (body["model"]?.GetValue<string>() is not { Length: > 0 }) throw new VendorRejection(400, "invalid request: model is required");
+        if (body["texts"] is not JsonArray texts || texts.Any(t => t is not JsonValue v || !v.TryGetValue<string>(out _)))
+            throw new VendorRejection(400, "invalid request: texts must be an array of strings");
+        if (texts.Count > 96) throw new VendorRejection(400, $"invalid request: total number of texts must be at most 96 - received {texts.Count}");
+        if (body["input_type"]?.GetValue<string>() is not { } inputType || !InputTypes.Contains(inputType))
+            throw new VendorRejection(400, "invalid request: input_type is required for embed models v3 and higher, and must be one of search_document, search_query, classification, clustering, image");
+        if (body["embedding_types"] is JsonArray types && types.Any(t => !EmbeddingTypes.Contains(t!.GetValue<string>())))
+            throw new VendorRejection(400, "invalid request: unknown embedding type");
+    }
+
+    protected override JsonObject Embeddings(HttpContext context, JsonObject body)
+    {
+        var texts = body["texts"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+        var dimensions = body["output_dimension"]?.GetValue<int>() ?? FakeEmbeddings.DefaultDimensions;
+        var types = body["embedding_types"] is JsonArray asked ? asked.Select(t => t!.GetValue<string>()).ToList() : ["float"];
+        var embeddings = new JsonObject();
+        foreach (var type in types)
+            embeddings[type] = type == "float"
+                ? new JsonArray([.. texts.Select(t => (JsonNode?)FakeEmbeddings.Array(FakeEmbeddings.Vector(t, dimensions)))])
+                : throw new NotSupportedException("The fake answers float embeddings only.");
+        return new JsonObject
+        {
+            ["id"] = "fake-embed-id",
+            ["embeddings"] = embeddings,
+            ["texts"] = new JsonArray([.. texts.Select(t => (JsonNode?)JsonValue.Create(t))]),
+            ["meta"] = new JsonObject
+            {
+                ["api_version"] = new JsonObject { ["version"] = "2" },
+                ["billed_units"] = new JsonObject { ["input_tokens"] = texts.Sum(FakeEmbeddings.Tokens) },
+            },
+            ["response_type"] = "embeddings_by_type",
+        };
+    }
 
     protected override bool IsAuthorized(HttpRequest request) => request.Headers.Authorization.ToString() == "Bearer " + Key;
 

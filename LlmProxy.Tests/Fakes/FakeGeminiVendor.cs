@@ -50,9 +50,46 @@ public sealed partial class FakeGeminiVendor : FakeVendor
     /// <summary>The proxy calls <c>v1beta</c>; the current SDK calls <c>v1</c>. Both serve the same format.</summary>
     protected override void Map(WebApplication app)
     {
-        app.MapPost("/v1beta/models/{modelAction}", HandleAsync);
-        app.MapPost("/v1/models/{modelAction}", HandleAsync);
+        app.MapPost("/v1beta/models/{modelAction}", Dispatch);
+        app.MapPost("/v1/models/{modelAction}", Dispatch);
     }
+
+    private Task Dispatch(HttpContext context) =>
+        Route(context).Action == "batchEmbedContents" ? HandleEmbeddingsAsync(context) : HandleAsync(context);
+
+    private static readonly HashSet<string> EmbedFields = ["model", "content", "taskType", "task_type", "title", "outputDimensionality", "output_dimensionality"];
+    private static readonly HashSet<string> TaskTypes =
+        ["TASK_TYPE_UNSPECIFIED", "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"];
+
+    /// <summary>batchEmbedContents: at most 100 requests, each naming the model of the URL as <c>models/{model}</c>.</summary>
+    protected override void ValidateEmbeddings(HttpContext context, JsonObject body)
+    {
+        RefuseUnknownFields(body, ["requests"], name => $"Invalid JSON payload received. Unknown name \"{name}\": Cannot find field.");
+        if (body["requests"] is not JsonArray { Count: > 0 } requests) throw new VendorRejection(400, "* BatchEmbedContentsRequest.requests: requests is not specified");
+        if (requests.Count > 100) throw new VendorRejection(400, "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch");
+        var model = "models/" + Route(context).Model;
+        foreach (var request in requests)
+        {
+            var fields = request!.AsObject();
+            RefuseUnknownFields(fields, EmbedFields, name => $"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[0]': Cannot find field.");
+            if (fields["model"]?.GetValue<string>() != model)
+                throw new VendorRejection(400, $"Model name in the request does not match the model of the batch: {fields["model"]} vs {model}.");
+            if (fields["content"]?["parts"] is not JsonArray { Count: > 0 } parts || parts.Any(p => p?["text"] is null))
+                throw new VendorRejection(400, "* BatchEmbedContentsRequest.requests[0].content.parts: contents.parts must not be empty.");
+            if (fields[Get(fields, "taskType", "task_type")]?.GetValue<string>() is { } task && !TaskTypes.Contains(task))
+                throw new VendorRejection(400, $"Invalid value at 'requests[0].task_type' (type.googleapis.com/google.ai.generativelanguage.v1beta.TaskType), \"{task}\"");
+        }
+    }
+
+    protected override JsonObject Embeddings(HttpContext context, JsonObject body) => new()
+    {
+        ["embeddings"] = new JsonArray([.. body["requests"]!.AsArray().Select(request =>
+        {
+            var text = string.Concat(request!["content"]!["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>()));
+            var dimensions = request[Get(request.AsObject(), "outputDimensionality", "output_dimensionality")]?.GetValue<int>() ?? FakeEmbeddings.DefaultDimensions;
+            return (JsonNode?)new JsonObject { ["values"] = FakeEmbeddings.Array(FakeEmbeddings.Vector(text, dimensions)) };
+        })]),
+    };
 
     protected override bool IsAuthorized(HttpRequest request) =>
         request.Headers["x-goog-api-key"] == Key || request.Query["key"] == Key;

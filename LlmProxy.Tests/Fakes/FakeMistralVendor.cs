@@ -9,6 +9,7 @@ namespace LlmProxy.Tests.Fakes;
 /// <c>seed</c>, <c>user</c>, ...) get a 422, and the last text chunk of a stream carries finish reason and usage.
 /// Tool-call ids are nine letters and digits, any other is refused; its calls come without <c>type</c>, and a streamed
 /// answer sends each call whole in the chunk that ends the answer.
+/// Embeddings at <c>/v1/embeddings</c> in OpenAI's shape, with Mistral's own field names.
 /// </summary>
 public sealed partial class FakeMistralVendor : OpenAIStyleFakeVendor
 {
@@ -28,6 +29,26 @@ public sealed partial class FakeMistralVendor : OpenAIStyleFakeVendor
     public override string ApiKey => Key;
     public override Uri ProxyBaseUrl => new(RootUrl, "v1/");
     protected override IReadOnlyList<string> ChatPaths => ["/v1/chat/completions"];
+    protected override IReadOnlyList<string> EmbeddingPaths => ["/v1/embeddings"];
+
+    private static readonly HashSet<string> EmbeddingFields = ["model", "input", "output_dimension", "output_dtype", "encoding_format", "metadata"];
+
+    /// <summary>Embeddings: OpenAI's shape, but <c>dimensions</c> and <c>user</c> are unknown fields (422), and a request holds at most 16,384 tokens.</summary>
+    protected override void ValidateEmbeddings(HttpContext context, JsonObject body)
+    {
+        RefuseUnknownFields(body, EmbeddingFields, name => name, 422);
+        if (body["model"]?.GetValue<string>() is not { Length: > 0 }) throw new VendorRejection(422, "model");
+        var tokens = FakeEmbeddings.Texts(body["input"], 512).Sum(FakeEmbeddings.Tokens);
+        if (tokens > 16_384) throw new VendorRejection(400, "Too many tokens overall, split into more batches.");
+    }
+
+    protected override JsonObject Embeddings(HttpContext context, JsonObject body)
+    {
+        var list = EmbeddingList(Model(body), FakeEmbeddings.Texts(body["input"], 512), body["output_dimension"]?.GetValue<int>() ?? FakeEmbeddings.DefaultDimensions, false);
+        list["id"] = "embd-fake123";
+        list["usage"]!["completion_tokens"] = 0;
+        return list;
+    }
 
     /// <summary>Mistral's error shape. A 422 is a validation error: the rejection names the field, and the body carries it as a <c>detail</c> list.</summary>
     protected override JsonObject ErrorBody(int status, string message) => new()

@@ -83,7 +83,11 @@ public abstract partial class FakeVendor : IAsyncDisposable
     /// <summary>How many calls <see cref="Failure"/> applies to; null = every call.</summary>
     public int? FailureCount { get; set; }
 
+    /// <summary>How many calls are answered normally before <see cref="Failure"/> starts to apply.</summary>
+    public int FailAfter { get; set; }
+
     private int _failed;
+    private int _calls;
 
     /// <summary>When set, the stream sends one content piece and then the vendor's in-stream error.</summary>
     public bool FailMidStream { get; set; }
@@ -154,7 +158,41 @@ public abstract partial class FakeVendor : IAsyncDisposable
     /// <summary>The frames of a streamed answer, each complete with its SSE framing.</summary>
     protected abstract StreamScript Stream(HttpContext context, JsonObject body);
 
-    protected async Task HandleAsync(HttpContext context)
+    /// <summary>A chat request: validated, then answered whole or streamed.</summary>
+    protected Task HandleAsync(HttpContext context) => ServeAsync(context, Validate, async body =>
+    {
+        if (IsStreaming(context, body))
+        {
+            await StreamAsync(context, Stream(context, body));
+            return;
+        }
+        context.Response.ContentType = "application/json";
+        if (HoldWholeAnswer is { } held)
+        {
+            WholeAnswerHeld.Release();
+            await held;
+        }
+        // A vendor bills a whole answer once written, whether or not the caller is still there to read it.
+        Bill();
+        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
+    });
+
+    /// <summary>An embeddings request, for the vendors that have an embeddings endpoint.</summary>
+    protected Task HandleEmbeddingsAsync(HttpContext context) => ServeAsync(context, ValidateEmbeddings, async body =>
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(RawAnswer ?? Embeddings(context, body).ToJsonString());
+    });
+
+    /// <summary>Throws <see cref="VendorRejection"/> for any embeddings request the real vendor refuses.</summary>
+    protected virtual void ValidateEmbeddings(HttpContext context, JsonObject body) =>
+        throw new VendorRejection(404, "This vendor has no embeddings endpoint.");
+
+    /// <summary>The vendor's embeddings answer: one <see cref="FakeEmbeddings.Vector"/> per text, usage from <see cref="FakeEmbeddings.Tokens"/>.</summary>
+    protected virtual JsonObject Embeddings(HttpContext context, JsonObject body) => throw new NotSupportedException();
+
+    /// <summary>What every request goes through first: recorded, the key checked, an injected failure, the vendor's validation.</summary>
+    private async Task ServeAsync(HttpContext context, Action<HttpContext, JsonObject> validate, Func<JsonObject, Task> answer)
     {
         var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
         JsonObject body;
@@ -175,7 +213,8 @@ public abstract partial class FakeVendor : IAsyncDisposable
             await WriteErrorAsync(context, 401, "invalid api key");
             return;
         }
-        if (Failure is { } failure && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
+        var call = Interlocked.Increment(ref _calls);
+        if (Failure is { } failure && call > FailAfter && (FailureCount is null || Interlocked.Increment(ref _failed) <= FailureCount))
         {
             if (failure.RetryAfter is not null) context.Response.Headers.RetryAfter = failure.RetryAfter;
             await WriteErrorAsync(context, failure.Status, failure.Message);
@@ -183,29 +222,16 @@ public abstract partial class FakeVendor : IAsyncDisposable
         }
         try
         {
-            Validate(context, body);
+            validate(context, body);
         }
         catch (VendorRejection rejection)
         {
             await WriteErrorAsync(context, rejection.Status, rejection.Message);
             return;
         }
+        // From here on the vendor works on the request, and bills it.
         BeginBill(text, body);
-
-        if (IsStreaming(context, body))
-        {
-            await StreamAsync(context, Stream(context, body));
-            return;
-        }
-        context.Response.ContentType = "application/json";
-        if (HoldWholeAnswer is { } held)
-        {
-            WholeAnswerHeld.Release();
-            await held;
-        }
-        // A vendor bills a whole answer once written, whether or not the caller is still there to read it.
-        Bill();
-        await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
+        await answer(body);
     }
 
     private async Task StreamAsync(HttpContext context, StreamScript script)

@@ -31,9 +31,38 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
     /// <summary>Paths the vendor serves chat completions on.</summary>
     protected abstract IReadOnlyList<string> ChatPaths { get; }
 
+    /// <summary>Paths the vendor serves embeddings on; none for a vendor without embeddings.</summary>
+    protected virtual IReadOnlyList<string> EmbeddingPaths => [];
+
     protected override void Map(WebApplication app)
     {
         foreach (var path in ChatPaths) app.MapPost(path, HandleAsync);
+        foreach (var path in EmbeddingPaths) app.MapPost(path, HandleEmbeddingsAsync);
+    }
+
+    /// <summary>
+    /// The OpenAI embeddings answer: <c>{object: "list", data: [{object: "embedding", index, embedding}], model, usage}</c>,
+    /// each vector a JSON array, or the base64 of its little-endian float32 values when asked for.
+    /// </summary>
+    protected static JsonObject EmbeddingList(string model, IReadOnlyList<string> texts, int dimensions, bool base64)
+    {
+        var data = new JsonArray();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var vector = FakeEmbeddings.Vector(texts[i], dimensions);
+            JsonNode embedding = base64
+                ? JsonValue.Create(Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray()))
+                : FakeEmbeddings.Array(vector);
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+        }
+        var tokens = texts.Sum(FakeEmbeddings.Tokens);
+        return new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = model,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        };
     }
 
     protected override bool IsAuthorized(HttpRequest request) => request.Headers.Authorization.ToString() == "Bearer " + ApiKey;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Embeddings;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Providers.Cohere;
@@ -11,10 +12,13 @@ namespace LlmProxy.Core.Providers.Cohere;
 /// Cohere Chat v2 (<c>POST /v2/chat</c>, bearer key). Streams are named SSE events; the text is in
 /// <c>content-delta</c>, the finish reason, usage and any error in <c>message-end</c>. A tool call streams as
 /// <c>tool-call-start</c> (id, name), <c>tool-call-delta</c> (argument pieces) and <c>tool-call-end</c>, which become
-/// OpenAI's fragments; <c>tool-plan-delta</c> text becomes content.
+/// OpenAI's fragments; <c>tool-plan-delta</c> text becomes content. Embeddings go to Embed v2
+/// (<c>POST /v2/embed</c>) as float vectors; <c>input_type</c>, which v3 and later models require, defaults to
+/// <c>search_document</c>.
 /// </summary>
-public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options), IEmbeddingProvider
 {
+    private static readonly string[] FloatVectors = ["float"];
     public const string ProviderName = "cohere";
 
     public override string Name => ProviderName;
@@ -97,6 +101,27 @@ public sealed class CohereProvider(VendorHttp http, IOptions<ProvidersOptions> o
         "TOOL_CALL" => FinishReasons.ToolCalls,
         _ => FinishReasons.Stop,
     };
+
+    /// <summary>Embed v2 takes at most 96 texts per call.</summary>
+    public EmbeddingLimits Limits { get; } = new(96);
+
+    public async Task<EmbeddingBatch> EmbedAsync(EmbeddingCall call, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        var body = new CohereEmbedRequest
+        {
+            Model = call.VendorModel,
+            Texts = inputs,
+            InputType = call.InputType ?? EmbeddingInputTypes.SearchDocument,
+            EmbeddingTypes = FloatVectors,
+            OutputDimension = call.Dimensions,
+        };
+        using var response = await http.SendAsync(Name, FixedEndpoint("v2/embed"), body, CohereJsonContext.Default.CohereEmbedRequest,
+            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key), FirstByteTimeout, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, CohereJsonContext.Default.CohereEmbedResponse, cancellationToken).ConfigureAwait(false);
+        var vectors = answer.Embeddings?.Float ?? throw VendorErrorMapper.MidStream(Name, "Cohere answered without float embeddings.");
+        return new EmbeddingBatch(vectors, answer.Meta?.BilledUnits?.InputTokens is { } billed ? (int)billed : null);
+    }
 
     private Task<HttpResponseMessage> SendAsync(ChatRequest request, bool stream, CancellationToken cancellationToken)
     {

@@ -106,10 +106,40 @@ internal sealed record CohereStreamMessage
     public string? Text => Content is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 }
 
+// Embed v2 (POST /v2/embed): texts in, vectors by type out, billed tokens in meta.
+
+internal sealed record CohereEmbedRequest
+{
+    public required string Model { get; init; }
+    public required IReadOnlyList<string> Texts { get; init; }
+    public required string InputType { get; init; }
+    public required IReadOnlyList<string> EmbeddingTypes { get; init; }
+    public int? OutputDimension { get; init; }
+}
+
+internal sealed record CohereEmbedResponse
+{
+    public string? Id { get; init; }
+    public CohereEmbeddingsByType? Embeddings { get; init; }
+    public CohereEmbedMeta? Meta { get; init; }
+}
+
+internal sealed record CohereEmbeddingsByType
+{
+    public IReadOnlyList<float[]>? Float { get; init; }
+}
+
+internal sealed record CohereEmbedMeta
+{
+    public CohereTokens? BilledUnits { get; init; }
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CohereRequest))]
 [JsonSerializable(typeof(CohereResponse))]
 [JsonSerializable(typeof(CohereStreamEvent))]
+[JsonSerializable(typeof(CohereEmbedRequest))]
+[JsonSerializable(typeof(CohereEmbedResponse))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<CohereContent>))]
 [JsonSerializable(typeof(ChatToolCall))]

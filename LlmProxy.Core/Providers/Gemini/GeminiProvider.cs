@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers.Images;
 using Microsoft.Extensions.Options;
 
@@ -11,8 +12,9 @@ namespace LlmProxy.Core.Providers.Gemini;
 /// bare <c>data:</c> frames, each a whole response with the usage so far, and no end marker; the stream just ends.
 /// <c>functionCall</c> parts become tool calls with ids the proxy makes (<see cref="GeminiCallIds"/>), and a turn that
 /// ends in calls finishes with <c>tool_calls</c> (Gemini says STOP).
+/// Embeddings go to <c>batchEmbedContents</c>, which reports no usage: the proxy counts the tokens itself.
 /// </summary>
-public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options)
+public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOptions<ProvidersOptions> options, TimeProvider clock) : VendorProvider(options), IEmbeddingProvider
 {
     public const string ProviderName = "gemini";
 
@@ -128,6 +130,38 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
         "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" or "IMAGE_PROHIBITED_CONTENT"
             or "IMAGE_RECITATION" => FinishReasons.ContentFilter,
         _ => FinishReasons.Stop,
+    };
+
+    /// <summary>batchEmbedContents takes at most 100 requests.</summary>
+    public EmbeddingLimits Limits { get; } = new(100);
+
+    public async Task<EmbeddingBatch> EmbedAsync(EmbeddingCall call, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        var key = Settings.ApiKey;
+        var model = "models/" + call.VendorModel;
+        var taskType = TaskType(call.InputType);
+        var requests = inputs.Select(text => new GeminiEmbedRequest
+        {
+            Model = model,
+            Content = new GeminiContent { Parts = [new GeminiPart { Text = text }] },
+            TaskType = taskType,
+            OutputDimensionality = call.Dimensions,
+        }).ToList();
+        var url = Endpoint($"v1beta/models/{Uri.EscapeDataString(call.VendorModel)}:batchEmbedContents");
+        using var response = await http.SendAsync(Name, url, new GeminiBatchEmbedRequest(requests), GeminiJsonContext.Default.GeminiBatchEmbedRequest,
+            headers => headers.Add("x-goog-api-key", key), FirstByteTimeout, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, GeminiJsonContext.Default.GeminiBatchEmbedResponse, cancellationToken).ConfigureAwait(false);
+        return new EmbeddingBatch((answer.Embeddings ?? []).Select(e => e.Values).ToList(), PromptTokens: null);
+    }
+
+    /// <summary>The proxy's <c>input_type</c> (Cohere's names) as Gemini's <c>taskType</c>.</summary>
+    private static string? TaskType(string? inputType) => inputType switch
+    {
+        EmbeddingInputTypes.SearchDocument => "RETRIEVAL_DOCUMENT",
+        EmbeddingInputTypes.SearchQuery => "RETRIEVAL_QUERY",
+        EmbeddingInputTypes.Classification => "CLASSIFICATION",
+        EmbeddingInputTypes.Clustering => "CLUSTERING",
+        _ => null,
     };
 
     private async Task<HttpResponseMessage> SendAsync(ChatRequest request, string action, CancellationToken cancellationToken)

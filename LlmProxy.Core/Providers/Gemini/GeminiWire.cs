@@ -111,6 +111,23 @@ internal sealed record GeminiPromptFeedback(string? BlockReason);
 
 internal sealed record GeminiError(int? Code, string? Message, string? Status);
 
+// batchEmbedContents: one embed request per text, one vector per request back, and no usage.
+
+internal sealed record GeminiBatchEmbedRequest(IReadOnlyList<GeminiEmbedRequest> Requests);
+
+internal sealed record GeminiEmbedRequest
+{
+    /// <summary><c>models/{model}</c>; it must name the model of the URL.</summary>
+    public required string Model { get; init; }
+    public required GeminiContent Content { get; init; }
+    public string? TaskType { get; init; }
+    public int? OutputDimensionality { get; init; }
+}
+
+internal sealed record GeminiBatchEmbedResponse(IReadOnlyList<GeminiEmbedding>? Embeddings);
+
+internal sealed record GeminiEmbedding(float[] Values);
+
 // Metadata only, no fast-path serializer: the fast path writes a whole request into one buffer before sending it, which
 // for inline images is the request's full size again (a buffer grown by doubling, kept by the array pool); without it
 // the request is written to the connection value by value, so at most one image's base64 is buffered at a time.
@@ -118,5 +135,7 @@ internal sealed record GeminiError(int? Code, string? Message, string? Status);
     GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
+[JsonSerializable(typeof(GeminiBatchEmbedRequest))]
+[JsonSerializable(typeof(GeminiBatchEmbedResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers.OpenAI;
 using Microsoft.Extensions.Options;
 
@@ -11,9 +12,10 @@ namespace LlmProxy.Core.Providers.Mistral;
 /// request is cut to its schema: <c>seed</c> becomes <c>random_seed</c>, <c>max_completion_tokens</c> becomes
 /// <c>max_tokens</c>, <c>stream_options</c> and <c>user</c> are never sent (the last stream chunk carries usage
 /// unasked), <c>developer</c> turns become <c>system</c>, and other unknown fields get a 400. Tool-call ids are
-/// held to Mistral's nine letters and digits.
+/// held to Mistral's nine letters and digits. Embeddings: <c>POST /v1/embeddings</c> in OpenAI's shape, the vector
+/// length as <c>output_dimension</c>.
 /// </summary>
-public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> options) : OpenAICompatibleProvider(http, options)
+public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> options) : OpenAICompatibleProvider(http, options), IEmbeddingProvider
 {
     public const string ProviderName = "mistral";
 
@@ -43,4 +45,13 @@ public sealed class MistralProvider(VendorHttp http, IOptions<ProvidersOptions> 
             AdditionalProperties = extra.Count == 0 ? null : extra,
         };
     }
+
+    /// <summary>
+    /// Mistral caps a request by its tokens (about 16k in all); the count limit is the proxy's own choice, since
+    /// the token budget binds first for all but very short texts.
+    /// </summary>
+    public EmbeddingLimits Limits { get; } = new(512, 16_384);
+
+    public Task<EmbeddingBatch> EmbedAsync(EmbeddingCall call, IReadOnlyList<string> inputs, CancellationToken cancellationToken) =>
+        EmbedAsync(new OpenAIEmbeddingRequest { Model = call.VendorModel, Input = inputs, OutputDimension = call.Dimensions }, cancellationToken);
 }

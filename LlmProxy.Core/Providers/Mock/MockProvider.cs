@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Usage;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +13,13 @@ namespace LlmProxy.Core.Providers.Mock;
 /// The built-in vendor: deterministic, offline, streams word by word. Model <c>echo</c> repeats the last user
 /// message; any other model answers a fixed sentence that names the model and quotes the message. It stands in
 /// for vendors without an API key when <see cref="ProxyOptions.MockUnconfiguredProviders"/> is on. Offered tools, it
-/// calls one (<see cref="MockToolCall"/>).
+/// calls one (<see cref="MockToolCall"/>). Embeddings are unit vectors drawn from a hash of model and text: the same
+/// text always gets the same vector.
 /// </summary>
-public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOptions> options, TimeProvider clock) : IChatProvider
+public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOptions> options, TimeProvider clock) : IChatProvider, IEmbeddingProvider
 {
+    private const int DefaultDimensions = 16;
+
     public const string ProviderName = "mock";
 
     public string Name => ProviderName;
@@ -53,6 +57,30 @@ public sealed class MockProvider(TokenEstimator tokens, IOptions<ProvidersOption
         }
         yield return chunks.Finish(finish);
         yield return chunks.Usage(Usage(request, answer, call));
+    }
+
+    public EmbeddingLimits Limits { get; } = new(2048);
+
+    public Task<EmbeddingBatch> EmbedAsync(EmbeddingCall call, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        var vectors = inputs.Select(text => Vector(call.VendorModel, text, call.Dimensions ?? DefaultDimensions)).ToList();
+        return Task.FromResult(new EmbeddingBatch(vectors, inputs.Sum(tokens.CountText), call.VendorModel));
+    }
+
+    private static float[] Vector(string model, string text, int dimensions)
+    {
+        var values = new float[dimensions];
+        var seed = Encoding.UTF8.GetBytes(model + "\n" + text);
+        Span<byte> block = stackalloc byte[32];
+        for (var start = 0; start < dimensions; start += 8)
+        {
+            SHA256.HashData([.. seed, .. BitConverter.GetBytes(start)], block);
+            for (var i = 0; i < 8 && start + i < dimensions; i++)
+                values[start + i] = BitConverter.ToInt32(block[(i * 4)..]) / (float)int.MaxValue;
+        }
+        var length = MathF.Sqrt(values.Sum(v => v * v));
+        for (var i = 0; i < values.Length; i++) values[i] /= length;
+        return values;
     }
 
     private ChatUsage Usage(ChatRequest request, string answer, ChatToolCall? call) =>

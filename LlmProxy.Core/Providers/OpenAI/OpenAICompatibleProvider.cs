@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
+using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers.Capabilities;
 using LlmProxy.Core.Serialization;
 using Microsoft.Extensions.Options;
@@ -76,11 +77,42 @@ public abstract class OpenAICompatibleProvider(VendorHttp http, IOptions<Provide
         }
     }
 
-    private Task<HttpResponseMessage> SendAsync(ChatRequest body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(ChatRequest body, CancellationToken cancellationToken)
+    {
+        var authorize = await AuthorizeAsync(cancellationToken).ConfigureAwait(false);
+        return await http.SendAsync(Name, ChatEndpoint(body.Model!), body, ProxyJsonContext.Default.ChatRequest, authorize, FirstByteTimeout, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>How a request carries the vendor's credentials: the API key as a bearer token, unless the vendor differs.</summary>
+    protected virtual ValueTask<Action<HttpRequestHeaders>> AuthorizeAsync(CancellationToken cancellationToken)
     {
         var key = Settings.ApiKey;
-        return http.SendAsync(Name, FixedEndpoint("chat/completions"), body, ProxyJsonContext.Default.ChatRequest,
-            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key),
-            FirstByteTimeout, cancellationToken);
+        return ValueTask.FromResult<Action<HttpRequestHeaders>>(headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", key));
+    }
+
+    /// <param name="model">The vendor model (a deployment, for vendors that put it in the path).</param>
+    protected virtual Uri ChatEndpoint(string model) => FixedEndpoint("chat/completions");
+
+    protected virtual Uri EmbeddingsEndpoint(string model) => FixedEndpoint("embeddings");
+
+    /// <summary>
+    /// An OpenAI-shaped embeddings call (<c>POST …/embeddings</c>, <c>{object: "list", data: [{index, embedding}], usage}</c>):
+    /// the vectors put back in input order by their <c>index</c>, whatever order they came in.
+    /// </summary>
+    private protected async Task<EmbeddingBatch> EmbedAsync(OpenAIEmbeddingRequest body, CancellationToken cancellationToken)
+    {
+        var authorize = await AuthorizeAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(Name, EmbeddingsEndpoint(body.Model), body, OpenAIEmbeddingJsonContext.Default.OpenAIEmbeddingRequest, authorize,
+            FirstByteTimeout, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAnswerAsync(response, ProxyJsonContext.Default.EmbeddingList, cancellationToken).ConfigureAwait(false);
+        var vectors = new float[body.Input.Count][];
+        foreach (var item in answer.Data)
+        {
+            if (item.Index < 0 || item.Index >= vectors.Length || vectors[item.Index] is not null)
+                throw VendorErrorMapper.MidStream(Name, $"{Name} answered an embedding with index {item.Index} for {vectors.Length} inputs.");
+            vectors[item.Index] = item.Embedding.Values;
+        }
+        return new EmbeddingBatch(vectors, answer.Usage?.PromptTokens, answer.Model);
     }
 }
