@@ -65,6 +65,8 @@ public static class ErrorTypes
     public const string NotFound = "not_found_error";
     public const string QuotaExceeded = "quota_exceeded";
     public const string RateLimited = "rate_limit_exceeded";
+    /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
+    public const string MeteringUnavailable = "metering_unavailable";
     public const string ProviderNotConfigured = "provider_not_configured";
     public const string ProviderAuthentication = "provider_authentication_error";
     public const string ProviderRateLimited = "provider_rate_limited";
