@@ -7,7 +7,7 @@ namespace LlmProxy.Core.Proxy;
 
 /// <summary>
 /// Admission of one chat call, in one step: the rate limit (a refusal is a 429), the response cache (a hit is still a
-/// request), then the reservation of the call's bound (a refusal is a 429 <c>quota_exceeded</c>; a cache hit reserves
+/// request), then the reservation of the call's bound (a refusal is a 429 <c>insufficient_quota</c>; a cache hit reserves
 /// only when cached tokens count against the quota).
 /// </summary>
 public sealed class CallAdmission(Admission admission, ResponseCache cache, CallBounds bounds)

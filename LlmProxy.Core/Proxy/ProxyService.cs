@@ -139,13 +139,16 @@ public sealed partial class ProxyService(
     /// </summary>
     private async Task<ProxyOutcome> ReplayAsync(CachedAnswer hit, CallAccounting accounting, string provider, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
+        // Each answer is its own: a replay gets a new id and the time it was served, as a fresh answer would.
+        var id = "chatcmpl-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+        var created = clock.GetUtcNow().ToUnixTimeSeconds();
         if (hit.Completion is { } completion)
         {
             accounting.Succeeded(completion);
             await publisher.PublishAsync(accounting).ConfigureAwait(false);
-            return ProxyOutcome.Whole(completion with { Provider = provider }, headers);
+            return ProxyOutcome.Whole(completion with { Provider = provider, Id = id, Created = created }, headers);
         }
-        var replay = hit.Chunks!.ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+        var replay = hit.Chunks!.Select(c => c with { Id = id, Created = created }).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
         await replay.MoveNextAsync().ConfigureAwait(false);
         return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), headers);
     }

@@ -240,6 +240,13 @@ public sealed class MessagesDoorTests
     [InlineData("""{"model":"claude-haiku-4-5","max_tokens":"ten","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "max_tokens")]
     [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]}""", 400, "invalid_request_error", "document")]
     [InlineData("[1]", 400, "invalid_request_error", "JSON object")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stop_sequences":"END","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stop_sequences")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stop_sequences":[1],"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stop_sequences")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stream":"yes","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stream")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"tools":{"name":"f"},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "tools")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"tool_choice":{"type":"auto","disable_parallel_tool_use":"yes"},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "disable_parallel_tool_use")]
+    [InlineData("""{"model":"claude-haiku-4-5","max_tokens":10,"metadata":{"user_id":5},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "metadata.user_id")]
+    [InlineData("""{"model":"claude-haiku-4-5","max_tokens":10,"metadata":"ana","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "metadata")]
     public async Task Refusals_use_Anthropics_error_shape(string body, int status, string type, string mention)
     {
         await using var rig = await VendorRig.StartAsync("openai");
@@ -261,7 +268,9 @@ public sealed class MessagesDoorTests
         using var response = await PostAsync(rig.Host, """{"model":"claude-haiku-4-5","max_tokens":100,"metadata":{"user_id":"ana"},"messages":[{"role":"user","content":"hi"}]}""");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.True(response.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        // A used-up quota does not clear before the period ends: no Retry-After, and the Anthropic SDKs read x-should-retry.
+        Assert.Null(response.Headers.RetryAfter);
+        Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(("error", "rate_limit_error"), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
         Assert.Empty(rig.Fake.Requests);

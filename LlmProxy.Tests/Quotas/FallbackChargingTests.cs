@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -42,7 +43,7 @@ public sealed class FallbackChargingTests
     /// <summary>The bound of the call to OpenAI and of its fallback to the mock.</summary>
     private static (CallBound OpenAI, CallBound Mock) Bounds(ProxyHost host)
     {
-        var call = host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(Body), ProxyHost.DefaultTenant);
+        var call = host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(Body), new CallerIdentity(ProxyHost.DefaultTenant, "test"));
         var rules = host.Services.GetRequiredService<CatalogRules>();
         var bounds = host.Services.GetRequiredService<CallBounds>();
         return (bounds.For(rules.Apply(call)), bounds.For(rules.Apply(call with { Provider = "mock", Model = "echo", Request = call.Request with { Model = "echo" } })));
