@@ -58,6 +58,8 @@ public static class ErrorTypes
     public const string NotFound = "not_found_error";
     public const string QuotaExceeded = "quota_exceeded";
     public const string RateLimited = "rate_limit_exceeded";
+    /// <summary>The vendor's content filter refused the prompt (Azure OpenAI's 400 <c>content_filter</c>).</summary>
+    public const string ContentFiltered = "content_filter";
     public const string ProviderNotConfigured = "provider_not_configured";
     public const string ProviderAuthentication = "provider_authentication_error";
     public const string ProviderRateLimited = "provider_rate_limited";
