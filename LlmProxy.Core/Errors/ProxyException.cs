@@ -60,6 +60,8 @@ public static class ErrorTypes
     public const string RateLimited = "rate_limit_exceeded";
     /// <summary>The vendor's content filter refused the prompt (Azure OpenAI's 400 <c>content_filter</c>).</summary>
     public const string ContentFiltered = "content_filter";
+    /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
+    public const string MeteringUnavailable = "metering_unavailable";
     public const string ProviderNotConfigured = "provider_not_configured";
     public const string ProviderAuthentication = "provider_authentication_error";
     public const string ProviderRateLimited = "provider_rate_limited";

@@ -114,11 +114,14 @@ public static class ServiceCollectionExtensions
             if (hostKind == HostKind.Standalone) services.AddHostedService<StorageQueueConsumer>();
         }
         else
-        {
-            services.AddSingleton<ChannelUsageQueue>();
-            services.AddSingleton<IUsageQueue>(sp => sp.GetRequiredService<ChannelUsageQueue>());
-            services.AddHostedService<InProcessUsageConsumer>();
-        }
+            services.AddSingleton<IUsageQueue, InProcessUsageQueue>();
+        services.AddOptions<UsageOutboxOptions>().Bind(configuration.GetSection(UsageOutboxOptions.Section)).ValidateDataAnnotations()
+            .Validate<IOptions<QuotaOptions>>((outbox, quota) => outbox.MaxAgeSeconds < quota.Value.ReservationTtlSeconds,
+                "LlmProxy:UsageOutbox:MaxAgeSeconds must be below LlmProxy:Quota:ReservationTtlSeconds, so no call is admitted while a waiting event's reservation could lapse.")
+            .ValidateOnStart();
+        services.AddSingleton<UsageOutbox>();
+        // After the store's initializer: events a previous process left in the outbox are delivered at start-up.
+        services.AddHostedService<UsageOutboxRelay>();
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddAuxiliaryStores(configuration.GetSection(StoreOptions.Section).Get<StoreOptions>()?.Kind ?? StoreKind.Sqlite);

@@ -7,8 +7,9 @@ using LlmProxy.Core.Providers;
 namespace LlmProxy.Core.Proxy;
 
 /// <summary>
-/// A vendor stream on its way to the caller, chunk by chunk, never buffered. Its usage event is published when
-/// it is disposed, however it ended: completed, failed at the vendor, or abandoned by the caller.
+/// A vendor stream on its way to the caller, chunk by chunk, never buffered. Its usage event is published after the
+/// last chunk (before the caller's <c>[DONE]</c>), or when it is disposed if it ended otherwise: failed at the vendor,
+/// or abandoned by the caller.
 /// </summary>
 public sealed class ProxyStream : IAsyncDisposable
 {
@@ -86,6 +87,8 @@ public sealed class ProxyStream : IAsyncDisposable
         }
         _accounting.Succeeded((ChatUsage?)null);
         if (_capture is not null) await _capture.CompleteAsync().ConfigureAwait(false);
+        // Before the caller's [DONE]: a stream the caller saw complete is one whose usage is already durable.
+        await _publisher.PublishAsync(_accounting).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

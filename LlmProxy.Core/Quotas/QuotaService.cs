@@ -91,9 +91,6 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
 
     private static string Usd(long nanodollars) => Nanodollars.ToUsd(nanodollars).ToString("0.#########", CultureInfo.InvariantCulture);
 
-    public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
-        store.ReleaseAsync(reservation, cancellationToken);
-
     public async Task<QuotaStatus> GetStatusAsync(string tenantId, string? userId, CancellationToken cancellationToken)
     {
         var period = CurrentPeriod();

@@ -9,11 +9,15 @@ using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Status;
 
-/// <summary>Reports version, uptime, which vendors have keys, and whether the store and the queue answer.</summary>
+/// <summary>
+/// Reports version, uptime, which vendors have keys, whether the store and the queue answer, and the usage outbox's
+/// backlog. Degraded when the store or queue does not answer or the outbox has not been able to deliver for a while.
+/// </summary>
 public sealed class StatusService(
     ProviderRegistry providers,
     IStoreLifecycle store,
     IUsageQueue queue,
+    UsageOutbox outbox,
     IOptions<StoreOptions> storeOptions,
     HostInfo host,
     VendorHealth health,
@@ -29,7 +33,8 @@ public sealed class StatusService(
     {
         var storeUp = store.IsReachableAsync(cancellationToken);
         var queueUp = queue.IsReachableAsync(cancellationToken);
-        var healthy = await storeUp.ConfigureAwait(false) & await queueUp.ConfigureAwait(false);
+        var backlog = outbox.Backlog();
+        var healthy = await storeUp.ConfigureAwait(false) & await queueUp.ConfigureAwait(false) & !outbox.IsDegraded(backlog);
         var now = clock.GetUtcNow();
         return new ProxyStatus
         {
@@ -46,6 +51,7 @@ public sealed class StatusService(
             }).ToList(),
             Store = new ComponentState(storeOptions.Value.Kind.ToString().ToLowerInvariant(), storeUp.Result),
             Queue = new ComponentState(queue.Kind, queueUp.Result),
+            Outbox = new OutboxState(backlog.Events, backlog.OldestAge?.TotalSeconds, backlog.FailingFor?.TotalSeconds, outbox.IsAdmitting(backlog)),
             CacheHitRatio = cache.HitRatio,
         };
     }

@@ -16,9 +16,11 @@ public sealed class AzureStorageClients(IConfiguration configuration)
 {
     private readonly Lazy<TokenCredential> _credential = new(() => new DefaultAzureCredential());
 
-    public QueueClient Queue(string connectionName, string queueName)
+    /// <param name="configure">Changes to the client's options, such as a shorter retry policy.</param>
+    public QueueClient Queue(string connectionName, string queueName, Action<QueueClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        configure?.Invoke(options);
         var connectionString = configuration[connectionName];
         if (!string.IsNullOrWhiteSpace(connectionString))
             return new QueueClient(connectionString, queueName, options);

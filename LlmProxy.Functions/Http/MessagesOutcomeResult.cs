@@ -17,6 +17,8 @@ namespace LlmProxy.Functions.Http;
 /// Writes the pipeline's answer as Anthropic's Messages API does: a message object, or named SSE events flushed one
 /// by one. Anthropic's own answer (a passthrough) goes out as Anthropic sent it; another vendor's is translated
 /// (<see cref="MessagesAnswer"/>, <see cref="MessagesStream"/>). A failure mid-stream ends it with an <c>error</c> event.
+/// <c>message_stop</c> goes out only once the pipeline's stream has ended, i.e. once the call's usage is durable, as
+/// <c>[DONE]</c> does on the OpenAI door.
 /// </summary>
 public sealed class MessagesOutcomeResult(ProxyOutcome outcome, string model) : IActionResult
 {
@@ -52,6 +54,8 @@ public sealed class MessagesOutcomeResult(ProxyOutcome outcome, string model) : 
         var chunks = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var translated = new MessagesStream(model);
         bool? native = null;
+        // The vendor's last event comes before the stream knows it is the last and publishes the usage event.
+        SseItem<object>? stop = null;
         await using (chunks.ConfigureAwait(false))
         {
             while (true)
@@ -76,15 +80,26 @@ public sealed class MessagesOutcomeResult(ProxyOutcome outcome, string model) : 
                 {
                     // Anthropic's own events go out as they came; the proxy's estimated usage chunk has none and is not Anthropic's.
                     if (chunk.Native is { ValueKind: JsonValueKind.Object } element)
-                        yield return new SseItem<object>(element, element.TryGetProperty("type", out var type) ? type.GetString() : null);
+                    {
+                        var item = new SseItem<object>(element, element.TryGetProperty("type", out var type) ? type.GetString() : null);
+                        if (item.EventType == MessageStop) stop = item;
+                        else yield return item;
+                    }
                     continue;
                 }
-                foreach (var e in translated.Read(chunk)) yield return new SseItem<object>(e.Data, e.Name);
+                foreach (var e in translated.Read(chunk))
+                {
+                    if (e.Name == MessageStop) stop = new SseItem<object>(e.Data, e.Name);
+                    else yield return new SseItem<object>(e.Data, e.Name);
+                }
             }
         }
+        if (stop is { } held) yield return held;
         if (native != true)
             foreach (var e in translated.Complete()) yield return new SseItem<object>(e.Data, e.Name);
     }
+
+    private const string MessageStop = "message_stop";
 
     private static void Write(SseItem<object> item, IBufferWriter<byte> buffer)
     {

@@ -17,6 +17,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("LlmProxy", "api/llm-proxy", "post")]
     [InlineData("ChatCompletions", "v1/chat/completions", "post")]
+    [InlineData("Messages", "v1/messages", "post")]
     [InlineData("Models", "v1/models", "get")]
     [InlineData("Quota", "api/quota", "get")]
     [InlineData("Status", "api/llm-proxy/status", "get")]

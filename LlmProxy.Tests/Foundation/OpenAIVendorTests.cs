@@ -258,17 +258,17 @@ public sealed class OpenAIVendorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Usage_events_survive_shutdown_the_in_process_queue_is_drained()
+    public async Task Usage_events_survive_shutdown_the_outbox_is_drained()
     {
-        var queue = _host.Services.GetRequiredService<IUsageQueue>();
+        var outbox = _host.Services.GetRequiredService<UsageOutbox>();
         const int count = 500;
         for (var i = 0; i < count; i++)
         {
-            await queue.PublishAsync(new UsageEvent
+            await outbox.AddAsync(new UsageEvent
             {
                 Id = $"drain-{i}", TenantId = "acme", UserId = "ana", Provider = "openai", Model = "gpt-4o-mini",
                 PromptTokens = 1, CompletionTokens = 1, Status = UsageStatuses.Ok, Timestamp = DateTimeOffset.UtcNow,
-            }, TestContext.Current.CancellationToken);
+            });
         }
 
         await _host.StopAsync();

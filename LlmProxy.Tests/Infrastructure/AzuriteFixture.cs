@@ -22,6 +22,12 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>A connection string whose queue endpoint is <paramref name="queuePort"/> on loopback instead of Azurite's (a gate in front of it).</summary>
+    public string ConnectionStringWithQueuePort(int queuePort) => ConnectionString.Replace(
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/", $"QueueEndpoint=http://127.0.0.1:{queuePort}/", StringComparison.Ordinal);
+
+    public int QueuePort { get; private set; }
+
     public static string Script => Path.Combine(RepositoryPaths.Root, "tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
 
     public async ValueTask InitializeAsync()
@@ -56,7 +62,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         };
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var queuePort = await _queuePort.Task.WaitAsync(timeout.Token);
+        var queuePort = QueuePort = await _queuePort.Task.WaitAsync(timeout.Token);
         var tablePort = await _tablePort.Task.WaitAsync(timeout.Token);
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
             $"QueueEndpoint=http://127.0.0.1:{queuePort}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";

@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using LlmProxy.Tests.Fakes;
 using LlmProxy.Tests.Infrastructure;
 using LlmProxy.Tests.Vendors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmProxy.Tests.Messages;
 
@@ -158,6 +160,59 @@ public sealed class MessagesDoorTests
         Assert.Equal((11, 7), (message["usage"]!["input_tokens"]!.GetValue<int>(), message["usage"]!["output_tokens"]!.GetValue<int>()));
     }
 
+    [Theory]
+    [InlineData("openai/gpt-4o-mini")]
+    [InlineData("gemini/gemini-2.5-flash")]
+    [InlineData("cohere/command-a-03-2025")]
+    [InlineData("mistral/mistral-small-latest")]
+    public async Task Parallel_calls_of_another_vendor_stream_as_one_well_formed_tool_use_block_each(string model)
+    {
+        await using var rig = await VendorRig.StartAsync(model.Split('/')[0]);
+        rig.Fake.CallTools = ["get_weather", "get_time"];
+        var body = $$"""
+            {"model":"{{model}}","max_tokens":256,"stream":true,
+             "tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"} } } },
+                      {"name":"get_time","input_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"} } } }],
+             "messages":[{"role":"user","content":"Weather and time in Paris?"}]}
+            """;
+
+        using var response = await PostAsync(rig.Host, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await EventsAsync(response);
+        // Blocks open, take their deltas and close one at a time, numbered in order, as Anthropic streams them.
+        int? open = null;
+        var next = 0;
+        var uses = new List<(string Id, string Name, string Input)>();
+        foreach (var (name, data) in events)
+        {
+            switch (name)
+            {
+                case "content_block_start":
+                    Assert.Null(open);
+                    Assert.Equal(next++, data["index"]!.GetValue<int>());
+                    open = data["index"]!.GetValue<int>();
+                    if (data["content_block"]!["type"]!.GetValue<string>() == "tool_use")
+                        uses.Add((data["content_block"]!["id"]!.GetValue<string>(), data["content_block"]!["name"]!.GetValue<string>(), ""));
+                    break;
+                case "content_block_delta":
+                    Assert.Equal(open, data["index"]!.GetValue<int>());
+                    if (data["delta"]!["type"]!.GetValue<string>() == "input_json_delta")
+                        uses[^1] = uses[^1] with { Input = uses[^1].Input + data["delta"]!["partial_json"]!.GetValue<string>() };
+                    break;
+                case "content_block_stop":
+                    Assert.Equal(open, data["index"]!.GetValue<int>());
+                    open = null;
+                    break;
+            }
+        }
+        Assert.Null(open);
+        Assert.Equal(["get_weather", "get_time"], uses.Select(u => u.Name));
+        Assert.Equal(2, uses.Select(u => u.Id).Distinct().Count());
+        Assert.All(uses, u => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FakeVendor.FakeArguments), JsonNode.Parse(u.Input))));
+        Assert.Equal("tool_use", events.Single(e => e.Name == "message_delta").Data["delta"]!["stop_reason"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_tool_result_turn_reaches_another_vendor_as_tool_messages()
     {
@@ -196,6 +251,45 @@ public sealed class MessagesDoorTests
         Assert.Equal(("error", type), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
         Assert.Contains(mention, error["error"]!["message"]!.GetValue<string>());
         Assert.Empty(rig.Fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_call_whose_bound_exceeds_the_users_tokens_gets_Anthropics_429_and_Anthropic_is_not_called()
+    {
+        await using var rig = await VendorRig.StartAsync("anthropic", new Dictionary<string, string?> { ["LlmProxy:Quota:DefaultUserTokens"] = "50" });
+
+        using var response = await PostAsync(rig.Host, """{"model":"claude-haiku-4-5","max_tokens":100,"metadata":{"user_id":"ana"},"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(("error", "rate_limit_error"), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
+        Assert.Empty(rig.Fake.Requests);
+    }
+
+    [Fact]
+    public async Task The_per_user_rate_limit_counts_Messages_calls_with_the_user_from_metadata()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 10, 0, 30, TimeSpan.Zero));
+        await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "2" },
+            configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        static string Body(string user) => $$"""{"model":"mock/echo","max_tokens":20,"metadata":{"user_id":"{{user}}"},"messages":[{"role":"user","content":"hi"}]}""";
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var answer = await PostAsync(host, Body("ana"));
+            statuses.Add(answer.StatusCode);
+        }
+        using var refused = await PostAsync(host, Body("ana"));
+        using var other = await PostAsync(host, Body("bob"));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), refused.Headers.RetryAfter!.Delta);
+        Assert.Equal("0", refused.Headers.GetValues("X-RateLimit-Remaining").Single());
+        Assert.Equal("rate_limit_error", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
 
     [Fact]

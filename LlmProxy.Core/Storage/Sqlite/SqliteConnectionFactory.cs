@@ -4,16 +4,19 @@ using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Storage.Sqlite;
 
-/// <summary>Opens pooled connections to the configured database file.</summary>
+/// <summary>Opens pooled connections to a database file: the configured store, or another file of the process (the usage outbox).</summary>
 public sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
 
-    public SqliteConnectionFactory(IOptions<StoreOptions> options)
+    public SqliteConnectionFactory(IOptions<StoreOptions> options) : this(options.Value.SqlitePath)
     {
-        var path = Path.GetFullPath(options.Value.SqlitePath);
-        DatabasePath = path;
-        _connectionString = ConnectionStringFor(path);
+    }
+
+    internal SqliteConnectionFactory(string path)
+    {
+        DatabasePath = Path.GetFullPath(path);
+        _connectionString = ConnectionStringFor(DatabasePath);
     }
 
     /// <summary>The connection string (and so the connection pool) of a database file.</summary>

@@ -10,7 +10,8 @@ internal sealed class SqliteFileLock : IDisposable
 
     private SqliteFileLock(FileStream lockFile) => _lock = lockFile;
 
-    public static SqliteFileLock Acquire(string databasePath)
+    /// <param name="conflict">The error when another process holds the file; by default, the store's.</param>
+    public static SqliteFileLock Acquire(string databasePath, string? conflict = null)
     {
         var path = databasePath + ".lock";
         try
@@ -20,7 +21,7 @@ internal sealed class SqliteFileLock : IDisposable
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException(
+            throw new InvalidOperationException(conflict ??
                 $"Another process is serving the database '{databasePath}' (it holds '{path}'). One process per SQLite file: " +
                 "give each instance its own LlmProxy:Store:SqlitePath, or use LlmProxy:Store:Kind=Tables to share state between instances.", e);
         }

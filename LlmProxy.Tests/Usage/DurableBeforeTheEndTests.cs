@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Text;
+using LlmProxy.Core.Usage;
+using LlmProxy.Tests.Infrastructure;
+using LlmProxy.Tests.Vendors;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmProxy.Tests.Usage;
+
+/// <summary>
+/// A stream's last event (<c>[DONE]</c> on the OpenAI doors, <c>message_stop</c> on <c>/v1/messages</c>, passed through
+/// from Anthropic or translated) reaches the caller only once the call's usage event is durable: while its delivery is
+/// held the caller has every other event but not the last, and once the caller has the last the event is in the store.
+/// </summary>
+public sealed class DurableBeforeTheEndTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/v1/chat/completions", "openai")]
+    [InlineData("/v1/messages", "anthropic")]
+    [InlineData("/v1/messages", "openai")]
+    public async Task The_last_event_of_a_stream_waits_for_its_usage_event_to_be_recorded(string door, string provider)
+    {
+        var vendorCase = VendorCase.All[provider];
+        await using var fake = await vendorCase.StartFake();
+        await using var host = await ProxyHost.StartAsync(vendorCase.Settings(fake.ProxyBaseUrl, fake.ApiKey),
+            configure: b => b.Services.AddSingleton<IUsageQueue>(sp => new HeldQueue(ActivatorUtilities.CreateInstance<InProcessUsageQueue>(sp))));
+        var queue = (HeldQueue)host.Services.GetRequiredService<IUsageQueue>();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, door)
+        {
+            Content = new StringContent($$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = new ConcurrentQueue<string>();
+        var lastButOne = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lastWhileHeld = false;
+        var reading = Task.Run(async () =>
+        {
+            var parser = SseParser.Create(await response.Content.ReadAsStreamAsync(Ct), (type, data) => type == "message" ? Encoding.UTF8.GetString(data) : type);
+            await foreach (var item in parser.EnumerateAsync(Ct))
+            {
+                // Judged the moment the caller has it: had the proxy sent it before the delivery, it came with the event before.
+                if (IsLast(item.Data)) lastWhileHeld = !queue.Released;
+                received.Enqueue(item.Data);
+                if (IsLastButOne(item.Data)) lastButOne.TrySetResult();
+            }
+        }, Ct);
+
+        // The stream has sent its vendor's every event and hands its usage event over; the delivery is held.
+        await queue.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await lastButOne.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.DoesNotContain(received, IsLast);
+        Assert.Empty(await UsageRows.ReadAsync(host.DatabasePath));
+
+        queue.Release();
+        await reading.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(IsLast(received.Last()), "The stream: " + string.Join(" | ", received));
+        Assert.False(lastWhileHeld, "The caller had the last event while the usage event was not yet recorded.");
+        Assert.Equal("ok", Assert.Single(await UsageRows.ReadAsync(host.DatabasePath)).Status);
+    }
+
+    private static bool IsLast(string data) => data is "[DONE]" or "message_stop";
+
+    /// <summary>What comes just before the last event: the chunk with the usage, or Anthropic's <c>message_delta</c>.</summary>
+    private static bool IsLastButOne(string data) => data == "message_delta" || data.Contains("\"usage\":{", StringComparison.Ordinal);
+
+    /// <summary>The real in-process queue, whose deliveries wait until the test releases them.</summary>
+    private sealed class HeldQueue(IUsageQueue inner) : IUsageQueue
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+        public bool Released => _released.Task.IsCompleted;
+        public void Release() => _released.TrySetResult();
+        public string Kind => inner.Kind;
+
+        public async Task<Undelivered> DeliverAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await _released.Task;
+            return await inner.DeliverAsync(events, cancellationToken);
+        }
+
+        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
+    }
+}
