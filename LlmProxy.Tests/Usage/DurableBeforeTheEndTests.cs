@@ -32,7 +32,8 @@ public sealed class DurableBeforeTheEndTests
 
         using var request = new HttpRequestMessage(HttpMethod.Post, door)
         {
-            Content = new StringContent($$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+            // On the OpenAI door the usage chunk comes only when asked for.
+            Content = new StringContent($$"""{"model":"{{provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":true,{{(door == "/v1/messages" ? "" : "\"stream_options\":{\"include_usage\":true},")}}"messages":[{"role":"user","content":"hi"}]}""",
                 Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("anthropic-version", "2023-06-01");

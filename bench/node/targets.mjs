@@ -4,6 +4,7 @@
 // and a dictionary look-up once cached, as in production. The response cache is off in every row: the same request
 // is sent again and again, and hits would measure the cache, not the proxy. BENCH_FULL_ENV adds settings to the full
 // rows; see bench/README.md.
+import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,7 +46,7 @@ const REQUEST_LOGS = {
 };
 
 // Only the harness knows it; it creates each row's tenant key (tenant "bench") and nothing else.
-export const ADMIN_KEY = `bench-admin-${process.pid}-${Date.now()}`;
+export const ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 
 function fullRowAuth(env) {
   const settings = Object.fromEntries((env.BENCH_FULL_ENV ?? '').split(';').filter(Boolean)
