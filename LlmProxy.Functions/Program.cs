@@ -1,6 +1,7 @@
 using LlmProxy.Core;
 using LlmProxy.Functions;
 using LlmProxy.Functions.Cors;
+using LlmProxy.Functions.RequestIds;
 using LlmProxy.Functions.StaticAssets;
 using LlmProxy.Functions.Standalone;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -16,6 +17,7 @@ if (args.Contains(StandaloneHost.Flag))
 var builder = FunctionsApplication.CreateBuilder(args);
 LoggingDefaults.AddTo(builder.Configuration);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<RequestIdWorkerMiddleware>();
 builder.UseMiddleware<CorsWorkerMiddleware>();
 builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Functions);
 builder.Services.AddSingleton<StaticAssetCatalog>();

@@ -14,8 +14,15 @@ public static class ApiKeyHasher
     /// <summary>Publishable keys read differently, so one pasted into a page is known at a glance for what it is.</summary>
     public const string PublishableKeyPrefix = "lp-pk-";
 
-    public static string NewKey(string kind = ApiKeyKinds.Secret) =>
-        (kind == ApiKeyKinds.Publishable ? PublishableKeyPrefix : KeyPrefix) + Base64Url(RandomNumberGenerator.GetBytes(32));
+    /// <summary>Platform keys too, so that a log line or a leaked snippet says which kind of key it is.</summary>
+    public const string PlatformKeyPrefix = "lp-plat-";
+
+    public static string NewKey(string kind = ApiKeyKinds.Secret) => kind switch
+    {
+        ApiKeyKinds.Publishable => PublishableKeyPrefix,
+        ApiKeyKinds.Platform => PlatformKeyPrefix,
+        _ => KeyPrefix,
+    } + Base64Url(RandomNumberGenerator.GetBytes(32));
 
     public static bool LooksPublishable(string? key) => key?.StartsWith(PublishableKeyPrefix, StringComparison.Ordinal) == true;
 

@@ -1,10 +1,11 @@
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Quotas;
 
 namespace LlmProxy.Core.Auth;
 
-/// <summary>Creates, lists and revokes tenant keys (admin API).</summary>
+/// <summary>Creates, lists and revokes tenant and platform keys (admin API).</summary>
 public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaService quotas, TimeProvider clock)
 {
     public Task<CreatedApiKey> CreateAsync(string tenantId, string? name, CancellationToken cancellationToken) =>
@@ -13,13 +14,13 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaS
     public async Task<CreatedApiKey> CreateAsync(string tenantId, NewApiKey request, CancellationToken cancellationToken)
     {
         Proxy.RequestValidator.CheckTenantId(tenantId);
-        var name = string.IsNullOrWhiteSpace(request.Name) ? "key" : request.Name.Trim();
-        if (name.Length > 100) throw ProxyException.BadRequest("'name' must be at most 100 characters.", "name");
+        var name = Name(request.Name);
         var publishable = (request.Kind ?? ApiKeyKinds.Secret) switch
         {
             ApiKeyKinds.Secret => SecretOnly(request),
             ApiKeyKinds.Publishable => PublishableKeyPolicy.From(request,
                 (await limits.ForAsync(QuotaScope.Tenant(tenantId), cancellationToken).ConfigureAwait(false)).LimitsUsage),
+            ApiKeyKinds.Platform => throw ProxyException.BadRequest("A platform key belongs to no tenant: create it with POST /api/admin/platform-keys.", "kind"),
             _ => throw ProxyException.BadRequest($"'kind' must be \"{ApiKeyKinds.Secret}\" or \"{ApiKeyKinds.Publishable}\".", "kind"),
         };
         var key = ApiKeyHasher.NewKey(publishable is null ? ApiKeyKinds.Secret : ApiKeyKinds.Publishable);
@@ -52,6 +53,40 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaS
                     : null,
             });
         return shown;
+    }
+
+    /// <summary>
+    /// A platform key: the operator's backend acting for the tenants it lists (or all), each call naming one. It belongs
+    /// to no tenant, so it is stored under the empty tenant id, which no tenant can have.
+    /// </summary>
+    public async Task<CreatedApiKey> CreatePlatformAsync(NewPlatformKey request, CancellationToken cancellationToken)
+    {
+        var name = Name(request.Name);
+        var policy = PlatformKeyPolicy.From(request);
+        var key = ApiKeyHasher.NewKey(ApiKeyKinds.Platform);
+        var record = new ApiKeyRecord
+        {
+            KeyId = ApiKeyHasher.NewKeyId(),
+            TenantId = PlatformTenant,
+            Name = name,
+            Prefix = key[..12],
+            Hash = ApiKeyHasher.Hash(key),
+            CreatedAt = clock.GetUtcNow(),
+            Platform = policy,
+        };
+        await store.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        return new CreatedApiKey(record.KeyId, record.TenantId, record.Name, record.Prefix, key, record.CreatedAt, record.Kind, null, policy);
+    }
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListPlatformAsync(CancellationToken cancellationToken) => store.ListAsync(PlatformTenant, cancellationToken);
+
+    /// <summary>The tenant id platform keys are stored under: empty, which <see cref="Proxy.RequestValidator.CheckTenantId"/> refuses for any tenant.</summary>
+    private const string PlatformTenant = "";
+
+    private static string Name(string? requested)
+    {
+        var name = string.IsNullOrWhiteSpace(requested) ? "key" : requested.Trim();
+        return name.Length <= 100 ? name : throw ProxyException.BadRequest("'name' must be at most 100 characters.", "name");
     }
 
     public async Task RevokeAsync(string keyId, CancellationToken cancellationToken)

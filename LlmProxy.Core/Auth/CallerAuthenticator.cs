@@ -66,6 +66,17 @@ public sealed class CallerAuthenticator(IApiKeyStore store, EndUserTokenSigner e
         return token.TenantId == caller.TenantId ? caller with { EndUser = token } : throw InvalidEndUserToken();
     }
 
+    /// <summary>
+    /// A platform key acts for many tenants, so it must never sit in a web page: a request that carries an
+    /// <c>Origin</c> header (every browser's cross-origin and same-origin POST does) is refused with 403.
+    /// </summary>
+    public static void RefuseFromBrowser(CallerIdentity caller, string? origin)
+    {
+        if (caller.Platform is not null && !string.IsNullOrEmpty(origin))
+            throw new ProxyException(403, ErrorTypes.PlatformKeyNotAllowed,
+                "A platform key works only from a server: this request comes from a web page (it has an 'Origin' header).");
+    }
+
     public static ProxyException PublishableKeyNotAllowed() => new(403, ErrorTypes.PublishableKeyNotAllowed,
         "A publishable key may only call POST /api/llm-proxy from a web page; use a secret key for anything else.");
 
@@ -96,7 +107,7 @@ public sealed class CallerAuthenticator(IApiKeyStore store, EndUserTokenSigner e
 
         var record = await store.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (record is not { IsActive: true }) throw Unauthorized("The API key is not valid or has been revoked.");
-        var identity = new CallerIdentity(record.TenantId, record.KeyId, record.Publishable);
+        var identity = new CallerIdentity(record.TenantId, record.KeyId, record.Publishable, Platform: record.Platform);
         if (settings.KeyCacheSeconds > 0)
         {
             if (_cache.Count >= MaxCachedKeys) Prune(now);

@@ -6,6 +6,7 @@ namespace LlmProxy.Core.Catalog;
 public sealed class ModelCatalog
 {
     private readonly Dictionary<(string Provider, string Model), ModelInfo> _models;
+    private readonly ILookup<string, ModelInfo> _byName;
 
     public ModelCatalog(IOptions<ModelCatalogOptions> options)
     {
@@ -27,6 +28,7 @@ public sealed class ModelCatalog
                 ImageTokens = settings.ImageTokens ?? known.ImageTokens,
             };
         }
+        _byName = _models.Values.ToLookup(m => m.Model, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -51,6 +53,9 @@ public sealed class ModelCatalog
 
     /// <summary>The model, or null when the catalog does not know it (the call still goes through).</summary>
     public ModelInfo? Find(string provider, string model) => _models.GetValueOrDefault((provider, model));
+
+    /// <summary>Every vendor's entry for a bare model name (<c>gpt-4o-mini</c>), in vendor order; empty when none has it.</summary>
+    public IEnumerable<ModelInfo> Named(string model) => _byName[model].OrderBy(m => m.Provider, StringComparer.Ordinal);
 
     private sealed class KeyComparer : IEqualityComparer<(string Provider, string Model)>
     {

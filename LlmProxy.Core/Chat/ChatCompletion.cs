@@ -36,7 +36,10 @@ public sealed record ChatCompletionChunk
     public string Id { get; init; } = "";
     public string Object { get; init; } = "chat.completion.chunk";
     public long Created { get; init; }
-    public string Model { get; init; } = "";
+
+    /// <summary>Settable like <see cref="Provider"/>: the front door stamps the model the caller asked for on each chunk.</summary>
+    public string Model { get; set; } = "";
+
     public IReadOnlyList<ChunkChoice> Choices { get; init; } = [];
     public ChatUsage? Usage { get; init; }
     public string? SystemFingerprint { get; init; }

@@ -20,4 +20,11 @@ public sealed class ProxyOptions
     /// refusing. Unset means: on in the Development environment, off everywhere else.
     /// </summary>
     public bool? MockUnconfiguredProviders { get; set; }
+
+    /// <summary>
+    /// The vendor of a bare model name (<c>"model": "gpt-4o-mini"</c> on <c>/v1</c>) that several vendors' catalogs
+    /// list, or that no catalog lists. Unset: such a name is refused with the <c>provider/model</c> forms to use.
+    /// </summary>
+    [MaxLength(64)]
+    public string? DefaultProvider { get; set; }
 }

@@ -10,8 +10,8 @@ public sealed class CorsPolicy
 {
     public const string AllowedMethods = "GET, POST";
 
-    /// <summary>Response headers browser code needs: the wait after a 429, which vendor answered, the quota left.</summary>
-    public const string ExposedHeaders = "Retry-After, X-LlmProxy-Provider, X-Quota-Remaining";
+    /// <summary>Response headers browser code needs: the wait after a 429, which vendor and model answered, the quota left and when it renews, the request ids.</summary>
+    public const string ExposedHeaders = "Retry-After, X-LlmProxy-Provider, X-LlmProxy-Model, X-Quota-Remaining, X-Quota-Remaining-Usd, X-Quota-Reset, X-Request-Id, X-Vendor-Request-Id";
 
     /// <summary>How long a browser may cache a preflight answer.</summary>
     public const string PreflightMaxAgeSeconds = "600";

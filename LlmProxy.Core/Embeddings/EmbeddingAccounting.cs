@@ -35,6 +35,7 @@ internal sealed class EmbeddingAccounting(EmbeddingCall call, string provider, Q
 
     public long? TimeToFirstChunkMs => null;
     public string? VendorResponseId => null;
+    public string? KeyId => call.KeyId;
 
     /// <summary>One vendor call answered for <paramref name="inputs"/>.</summary>
     /// <param name="reportedTokens">What the vendor says it billed; null when it says nothing.</param>
@@ -85,7 +86,7 @@ internal sealed class EmbeddingAccounting(EmbeddingCall call, string provider, Q
         if (Interlocked.Exchange(ref _published, 1) == 1) return null;
         return new UsageEvent
         {
-            Id = Guid.CreateVersion7(_startedAt).ToString("N"),
+            Id = call.RequestId ?? Guid.CreateVersion7(_startedAt).ToString("N"),
             TenantId = call.TenantId,
             UserId = call.UserId,
             Provider = provider,

@@ -17,6 +17,12 @@ public sealed record EmbeddingCall(IReadOnlyList<string> Inputs, string Provider
     /// <summary>The caller asked not to use the response cache.</summary>
     public bool NoCache { get; init; }
 
+    /// <summary>The front door's id for the request; the usage event and request-log entry take it as their id.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The id of the key the call came with, for the request log.</summary>
+    public string? KeyId { get; init; }
+
     /// <summary>
     /// At least what any vendor bills for the texts: a token covers one UTF-8 byte or more, and a few tokens per text
     /// cover the markers some models add around it (a task prefix, begin and end of text). Nothing is generated.

@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace LlmProxy.Core.Errors;
 
 /// <summary>
-/// A failure the caller should see as a unified error body <c>{error:{type, message, param?, provider?, status}}</c>
+/// A failure the caller should see as a unified error body: OpenAI's <c>{error:{message, type, param, code}}</c>
+/// (<c>param</c> and <c>code</c> always present, null when they do not apply) plus <c>provider?</c> and <c>status</c>,
 /// with the given HTTP status.
 /// </summary>
 public class ProxyException : Exception
@@ -23,17 +26,24 @@ public class ProxyException : Exception
     public string? Provider { get; }
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// The machine-readable reason OpenAI clients switch on (<c>insufficient_quota</c>, a vendor's own code); the
+    /// type when nothing more specific applies, so SDKs never print an empty code.
+    /// </summary>
+    public string? Code { get; init; }
+
     /// <summary>Extra response headers (rate-limit state and the like).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
-    /// <summary>The same error with <paramref name="more"/> added to its headers (the call's rate-limit state, say).</summary>
-    public ProxyException WithHeaders(IReadOnlyDictionary<string, string> more) =>
-        new(Status, Type, Message, Param, Provider, RetryAfter, this)
-        {
-            Headers = (Headers ?? new Dictionary<string, string>()).Concat(more).ToDictionary(),
-        };
+    /// <summary>The same error with more response headers (theirs win over those it had).</summary>
+    public ProxyException WithHeaders(IEnumerable<KeyValuePair<string, string>> more)
+    {
+        var headers = new Dictionary<string, string>(Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in more) headers[name] = value;
+        return new ProxyException(Status, Type, Message, Param, Provider, RetryAfter, this) { Code = Code, Headers = headers };
+    }
 
-    public ErrorBody ToBody() => new(new ErrorDetail(Type, Message, Param, Provider, Status));
+    public ErrorBody ToBody() => new(new ErrorDetail(Message, Type, Param, Code ?? Type, Provider, Status));
 
     public static ProxyException BadRequest(string message, string? param = null) =>
         new(400, ErrorTypes.InvalidRequest, message, param);
@@ -50,13 +60,16 @@ public static class ErrorTypes
     public const string PublishableKeyNotAllowed = "publishable_key_not_allowed";
     /// <summary>A publishable key used without an <c>Origin</c> header, or from an origin the key does not list.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
+    /// <summary>A platform key used from a web page (a request with an <c>Origin</c> header).</summary>
+    public const string PlatformKeyNotAllowed = "platform_key_not_allowed";
     /// <summary>An end-user token used anywhere but the browser front door (<c>POST /api/llm-proxy</c>).</summary>
     public const string EndUserTokenNotAllowed = "end_user_token_not_allowed";
     /// <summary>A feature the operator has not set up (its settings are missing).</summary>
     public const string NotConfigured = "not_configured";
     public const string RequestTooLarge = "request_too_large";
     public const string NotFound = "not_found_error";
-    public const string QuotaExceeded = "quota_exceeded";
+    /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>
+    public const string InsufficientQuota = "insufficient_quota";
     public const string RateLimited = "rate_limit_exceeded";
     /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
     public const string MeteringUnavailable = "metering_unavailable";
@@ -72,4 +85,11 @@ public static class ErrorTypes
 
 public sealed record ErrorBody(ErrorDetail Error);
 
-public sealed record ErrorDetail(string Type, string Message, string? Param, string? Provider, int Status);
+/// <summary>OpenAI's error object; <c>param</c> and <c>code</c> are written even when null, as OpenAI does.</summary>
+public sealed record ErrorDetail(
+    string Message,
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Code,
+    string? Provider,
+    int Status);

@@ -79,6 +79,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ModelCatalogOptions>, ModelCatalogOptionsValidator>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CatalogRules>();
+        services.AddSingleton<ModelNames>();
+        services.AddSingleton<ModelListing>();
         services.AddOptions<ImageOptions>().Bind(configuration.GetSection(ImageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(ImageFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => ImageFetcher.CreateHandler(sp.GetRequiredService<IOptions<ImageOptions>>()));

@@ -24,6 +24,11 @@ public sealed class ProviderRegistry
 
     public bool MocksUnconfiguredProviders => _mockUnconfigured;
 
+    /// <summary>The vendor names the proxy has an adapter for, in order.</summary>
+    public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
+
+    public bool Knows(string name) => _providers.ContainsKey(name);
+
     /// <summary>The adapter that will answer a call naming <paramref name="name"/>.</summary>
     public IChatProvider Resolve(string name) => Configured(Find(name, "provider"));
 
@@ -40,7 +45,7 @@ public sealed class ProviderRegistry
         _providers.TryGetValue(name, out var provider)
             ? provider
             : throw new ProxyException(400, ErrorTypes.InvalidRequest,
-                $"Unknown provider '{name}'. Known providers: {string.Join(", ", _providers.Keys.Order())}.", param);
+                $"Unknown provider '{name}'. Known providers: {string.Join(", ", Names)}.", param);
 
     private IChatProvider Configured(IChatProvider provider)
     {

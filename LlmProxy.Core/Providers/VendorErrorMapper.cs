@@ -11,7 +11,18 @@ namespace LlmProxy.Core.Providers;
 /// </summary>
 public static class VendorErrorMapper
 {
-    public static ProxyException Map(string provider, HttpStatusCode status, string? vendorMessage, TimeSpan? retryAfter)
+    /// <param name="vendorCode">The vendor's own <c>code</c> (OpenAI's <c>context_length_exceeded</c>, ...), kept for the caller.</param>
+    /// <param name="vendorParam">The request field the vendor blamed, kept for the caller.</param>
+    public static ProxyException Map(string provider, HttpStatusCode status, string? vendorMessage, TimeSpan? retryAfter,
+        string? vendorCode = null, string? vendorParam = null)
+    {
+        var error = MapStatus(provider, status, vendorMessage, retryAfter);
+        return vendorCode is null && vendorParam is null
+            ? error
+            : new ProxyException(error.Status, error.Type, error.Message, vendorParam, provider, error.RetryAfter) { Code = vendorCode };
+    }
+
+    private static ProxyException MapStatus(string provider, HttpStatusCode status, string? vendorMessage, TimeSpan? retryAfter)
     {
         var code = (int)status;
         var message = string.IsNullOrWhiteSpace(vendorMessage) ? $"The vendor answered HTTP {code}." : vendorMessage;
@@ -89,6 +100,28 @@ public static class VendorErrorMapper
             if (root.TryGetProperty(name, out var m) && Describe(m) is { } text)
                 return text;
         return null;
+    }
+
+    /// <summary>
+    /// The vendor's machine-readable reason and blamed field from an error body: <c>error.code</c> and <c>error.param</c>
+    /// (OpenAI, Mistral, DeepSeek), else Gemini's <c>error.status</c> or Anthropic's <c>error.type</c> as the code.
+    /// </summary>
+    public static (string? Code, string? Param) ExtractCodeAndParam(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray());
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("error", out var error)
+                || error.ValueKind != JsonValueKind.Object) return (null, null);
+            return (Text(error, "code") ?? Text(error, "status") ?? Text(error, "type"), Text(error, "param"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+
+        static string? Text(JsonElement error, string name) =>
+            error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
     }
 
     /// <summary>

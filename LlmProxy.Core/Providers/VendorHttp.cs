@@ -54,13 +54,15 @@ public sealed partial class VendorHttp(IHttpMessageHandlerFactory handlers, Time
             throw VendorErrorMapper.Unreachable(provider, e);
         }
 
+        VendorTrace.Record(response);
         if (response.IsSuccessStatusCode) return response;
 
         using (response)
         {
             var errorBody = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            var (code, param) = VendorErrorMapper.ExtractCodeAndParam(errorBody);
             throw VendorErrorMapper.Map(provider, response.StatusCode, VendorErrorMapper.ExtractMessage(errorBody),
-                VendorErrorMapper.ReadRetryAfter(response.Headers, clock) ?? VendorErrorMapper.ReadRetryDelay(errorBody));
+                VendorErrorMapper.ReadRetryAfter(response.Headers, clock) ?? VendorErrorMapper.ReadRetryDelay(errorBody), code, param);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class Admission(UsageOutbox outbox, QuotaLimits limits, RateLimite
     /// <summary>
     /// Reserves <paramref name="bound"/> for the request, in tokens and, priced at the dearest of
     /// <paramref name="answerers"/> (the vendor and model the call names, then its fallbacks), in money; 429
-    /// <c>quota_exceeded</c> when a scope has too little left.
+    /// <c>insufficient_quota</c> (<see cref="QuotaRefusal"/>) when a scope has too little left.
     /// </summary>
     public async Task<QuotaReservation?> ReserveAsync(AdmittedRequest request, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers,
         CancellationToken cancellationToken)

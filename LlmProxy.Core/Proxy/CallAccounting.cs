@@ -44,6 +44,8 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
     /// <summary>The vendor's id for its answer (<c>chatcmpl-…</c>, <c>msg_…</c>), for the request log.</summary>
     public string? VendorResponseId { get; private set; }
 
+    public string? KeyId => _call.KeyId;
+
     /// <summary>Time from admission to the first streamed chunk; null for whole answers.</summary>
     public long? TimeToFirstChunkMs => _firstChunkAt is { } at ? (long)clock.GetElapsedTime(_started, at).TotalMilliseconds : null;
 
@@ -127,7 +129,7 @@ internal sealed class CallAccounting(ProxyCall call, string provider, QuotaReser
         }
         return new UsageEvent
         {
-            Id = Guid.CreateVersion7(_startedAt).ToString("N"),
+            Id = _call.RequestId ?? Guid.CreateVersion7(_startedAt).ToString("N"),
             TenantId = _call.TenantId,
             UserId = _call.UserId,
             // The key whose budget holds the reservation is charged when the event is recorded.

@@ -23,4 +23,7 @@ internal interface ICallAccounting
 
     /// <summary>The vendor's id for its answer, when it gives one.</summary>
     string? VendorResponseId { get; }
+
+    /// <summary>The id of the key the call came with (a platform key acts for many tenants).</summary>
+    string? KeyId { get; }
 }

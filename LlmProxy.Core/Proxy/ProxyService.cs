@@ -154,13 +154,16 @@ public sealed class ProxyService(
             : null;
         var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
         var hitHeaders = new Dictionary<string, string>(admitted.Headers) { [CacheHeader] = "HIT" };
+        // Each answer is its own: a replay gets a new id and the time it was served, as a fresh answer would.
+        var id = "chatcmpl-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+        var created = clock.GetUtcNow().ToUnixTimeSeconds();
         if (completion is not null)
         {
             accounting.Succeeded(completion);
             await publisher.PublishAsync(accounting).ConfigureAwait(false);
-            return ProxyOutcome.Whole(completion with { Provider = provider }, hitHeaders);
+            return ProxyOutcome.Whole(completion with { Provider = provider, Id = id, Created = created }, hitHeaders);
         }
-        var replay = chunks!.ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+        var replay = chunks!.Select(c => c with { Id = id, Created = created }).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
         await replay.MoveNextAsync().ConfigureAwait(false);
         return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), hitHeaders);
     }

@@ -32,10 +32,14 @@ public sealed class ProxyStream : IAsyncDisposable
         _accounting = accounting;
         _publisher = publisher;
         Provider = provider;
+        VendorModel = first.Model;
     }
 
     /// <summary>The vendor that is answering (the mock when it stands in).</summary>
     public string Provider { get; }
+
+    /// <summary>The vendor's name for the model that answers, from its first chunk (e.g. a dated model id).</summary>
+    public string VendorModel { get; }
 
     /// <summary>
     /// The chunks as the vendor sends them, each stamped with <see cref="Provider"/>. If the vendor sent no usage

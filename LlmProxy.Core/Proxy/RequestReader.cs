@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
@@ -14,10 +15,10 @@ namespace LlmProxy.Core.Proxy;
 
 /// <summary>
 /// Turns the two front doors' bodies into a <see cref="ProxyCall"/>: the seed body
-/// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c>,
-/// <c>user</c> as the user id). Everything else is the same canonical request.
+/// (<c>{provider, model, tenantId, userId, ...}</c>) and the OpenAI-compatible one (<c>model: "provider/model"</c> or
+/// a bare model name, <c>user</c> as the user id). Everything else is the same canonical request.
 /// </summary>
-public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator)
+public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidator validator, ModelNames models)
 {
     private static readonly string[] SeedOnlyFields = ["provider", "tenantId", "userId", CacheField];
     private static readonly string[] ProxyOnlyFields = [CacheField];
@@ -25,17 +26,21 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     /// <summary><c>"cache": false</c> in a body skips the response cache; it is the proxy's, never sent to a vendor.</summary>
     public const string CacheField = "cache";
 
-    /// <param name="callerTenantId">The tenant of the caller's key; a body <c>tenantId</c> must equal it.</param>
-    /// <param name="callerUserId">The user of the caller's end-user token, if any; a body <c>userId</c> (or <c>user</c>) must equal it.</param>
-    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, string callerTenantId, string? callerUserId = null)
+    /// <param name="caller">
+    /// Who is calling: a tenant's key (a body <c>tenantId</c> must be its tenant) or a platform key (the body's
+    /// <c>tenantId</c>, else <paramref name="headerTenant"/>, names the tenant). With an end-user token the call is the
+    /// token's user's: a body <c>userId</c> (or <c>user</c>) must equal it.
+    /// </param>
+    /// <param name="headerTenant">The <c>X-Tenant-Id</c> header, if any.</param>
+    public ProxyCall ReadSeed(ReadOnlySpan<byte> body, CallerIdentity caller, string? headerTenant = null)
     {
         var request = Deserialize(body);
         var extra = request.AdditionalProperties;
         var noCache = CacheDisabled(extra);
         var provider = StringField(extra, "provider") ?? throw ProxyException.BadRequest("'provider' is required (e.g. \"openai\" or \"mock\").", "provider");
-        var tenantId = CallerAuthenticator.TenantFor(callerTenantId, StringField(extra, "tenantId"));
+        var tenantId = caller.TenantFor(StringField(extra, "tenantId") ?? headerTenant);
         var userId = StringField(extra, "userId") ?? request.User;
-        if (callerUserId is not null)
+        if (caller.EndUser?.UserId is { } callerUserId)
         {
             SameUser(callerUserId, StringField(extra, "userId"), "userId");
             SameUser(callerUserId, request.User, "user");
@@ -48,8 +53,15 @@ public sealed class RequestReader(IOptions<ProxyOptions> options, RequestValidat
     {
         var request = Deserialize(body);
         var noCache = CacheDisabled(request.AdditionalProperties);
-        var (provider, model) = ProviderAndModel(request.Model, "mock/echo");
-        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), provider, model, callerTenantId, request.User, noCache);
+        var model = request.Model;
+        if (string.IsNullOrWhiteSpace(model)) throw ProxyException.BadRequest("'model' is required, as \"provider/model\" (e.g. \"mock/echo\").", "model");
+        var (provider, vendorModel) = models.Resolve(model);
+        return Complete(request, Without(request.AdditionalProperties, ProxyOnlyFields), provider, vendorModel,
+            callerTenantId, request.User, noCache) with
+        {
+            RequestedModel = model,
+            IncludeUsageChunk = request.StreamOptions?.IncludeUsage == true,
+        };
     }
 
     /// <summary>The vendor and model of an OpenAI-style <c>model</c> field, <c>"provider/model"</c>; 400 otherwise.</summary>

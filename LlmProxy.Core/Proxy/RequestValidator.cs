@@ -43,10 +43,10 @@ public sealed class RequestValidator
     /// A tenant id also refuses <c>|</c>: a publishable key counts its windows as the pseudo-tenants
     /// <c>pk|{keyId}|ip</c> and <c>pk|{keyId}|user</c>, which no real tenant may share.
     /// </summary>
-    public static void CheckTenantId(string id)
+    public static void CheckTenantId(string id, string name = "tenantId")
     {
-        CheckId(id, "tenantId");
-        if (id.Contains('|', StringComparison.Ordinal)) throw ProxyException.BadRequest("'tenantId' must not contain '|'.", "tenantId");
+        CheckId(id, name);
+        if (id.Contains('|', StringComparison.Ordinal)) throw ProxyException.BadRequest($"'{name}' must not contain '|'.", name);
     }
 
     public static bool IsValidId(string? id) =>

@@ -19,9 +19,9 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
 
     /// <summary>
     /// Reserves the call's bound in tokens and, priced at the highest prices of the models that may answer it
-    /// (<paramref name="answerers"/>: the vendor and model it names, then its fallbacks), in money; or refuses with 429
-    /// <c>quota_exceeded</c> (what is left in the message and in <c>X-Quota-Remaining</c> or
-    /// <c>X-Quota-Remaining-Usd</c>, Retry-After until the period ends). A call that a money budget applies to and that
+    /// (<paramref name="answerers"/>: the vendor and model it names, then its fallbacks), in money; or refuses with
+    /// <see cref="QuotaRefusal"/> (what is left in the message and in <c>X-Quota-Remaining</c> or
+    /// <c>X-Quota-Remaining-Usd</c>, the period's end in <c>X-Quota-Reset</c>). A call that a money budget applies to and that
     /// a model without a price may answer is refused with 400 naming the model. Null when no scope is limited.
     /// </summary>
     public async Task<QuotaReservation?> ReserveAsync(string tenantId, string userId, CallBound bound, CallLimits callLimits,
@@ -44,25 +44,18 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
         var limit = callLimits.Limited(tenantId, userId).First(l => l.Scope == scope).Limits;
         var counter = outcome.Counter;
         var who = Who(scope);
-        var retryAfter = period.End - now;
         if (limit.Tokens is { } tokens && counter.Used + counter.Reserved + reservation.Tokens > tokens)
         {
             var remaining = Math.Max(0, tokens - counter.Used - counter.Reserved);
-            throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+            throw QuotaRefusal.Create(
                 $"{who} has {remaining} of its {tokens} tokens left for the period ending {period.End:O}; this call needs up to {reservation.Tokens}.",
-                retryAfter: retryAfter)
-            {
-                Headers = new Dictionary<string, string> { ["X-Quota-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture) },
-            };
+                period.End, [new(QuotaRefusal.RemainingHeader, remaining.ToString(CultureInfo.InvariantCulture))]);
         }
         var budget = limit.CostNanodollars!.Value;
         var left = Math.Max(0, budget - counter.CostUsed - counter.CostReserved);
-        throw new ProxyException(429, ErrorTypes.QuotaExceeded,
+        throw QuotaRefusal.Create(
             $"{who} has ${Usd(left)} of its ${Usd(budget)} budget left for the period ending {period.End:O}; this call may cost up to ${Usd(reservation.Cost)}.",
-            retryAfter: retryAfter)
-        {
-            Headers = new Dictionary<string, string> { ["X-Quota-Remaining-Usd"] = Usd(left) },
-        };
+            period.End, [new(QuotaRefusal.RemainingUsdHeader, Usd(left))]);
     }
 
     /// <summary>The most the call can cost at any of the models that may answer it; every one of them must have a price.</summary>

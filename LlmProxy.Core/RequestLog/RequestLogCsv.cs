@@ -14,7 +14,7 @@ public static class RequestLogCsv
     [
         "timestamp", "id", "tenantId", "userId", "provider", "model", "status", "httpStatus", "stream", "cached",
         "promptTokens", "completionTokens", "latencyMs", "timeToFirstTokenMs", "vendorRequestId", "error",
-        "cachedPromptTokens", "cacheWriteTokens", "reasoningTokens", "costUsd",
+        "cachedPromptTokens", "cacheWriteTokens", "reasoningTokens", "costUsd", "keyId",
     ];
 
     public static string Write(IEnumerable<RequestLogEntry> entries)
@@ -30,7 +30,7 @@ public static class RequestLogCsv
                 Number(e.PromptTokens), Number(e.CompletionTokens), Number(e.LatencyMs),
                 e.TimeToFirstTokenMs is { } ttft ? Number(ttft) : "", e.VendorRequestId ?? "", e.Error ?? "",
                 Number(e.CachedPromptTokens), Number(e.CacheWriteTokens), Number(e.ReasoningTokens),
-                e.CostUsd is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : "",
+                e.CostUsd is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : "", e.KeyId ?? "",
             ]);
         }
         return csv.ToString();

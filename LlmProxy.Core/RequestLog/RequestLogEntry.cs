@@ -24,6 +24,8 @@ public sealed record RequestLogEntry
     /// <summary>Time to the first streamed chunk; null for whole answers.</summary>
     public long? TimeToFirstTokenMs { get; init; }
     public string? VendorRequestId { get; init; }
+    /// <summary>The id of the key the call came with (a tenant's key or a platform key); null for entries written before it was kept.</summary>
+    public string? KeyId { get; init; }
     public string? Error { get; init; }
     /// <summary>The request messages as JSON, cut to the configured size; null when bodies are not stored.</summary>
     public string? RequestBody { get; init; }

@@ -40,6 +40,7 @@ public sealed class RequestLogRecorder(RequestLogWriter writer, IOptions<Request
             LatencyMs = usage.LatencyMs,
             TimeToFirstTokenMs = usage.Stream ? accounting.TimeToFirstChunkMs : null,
             VendorRequestId = accounting.VendorResponseId,
+            KeyId = accounting.KeyId,
             Error = usage.Error,
             RequestBody = request,
             ResponseBody = response,

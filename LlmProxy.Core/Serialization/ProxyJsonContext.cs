@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Auth.EndUsers;
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.RequestLog;
@@ -30,6 +31,7 @@ namespace LlmProxy.Core.Serialization;
 [JsonSerializable(typeof(ChatModelList))]
 [JsonSerializable(typeof(EmbeddingRequest))]
 [JsonSerializable(typeof(EmbeddingList))]
+[JsonSerializable(typeof(ChatModelInfo))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
@@ -52,6 +54,8 @@ public sealed partial class ProxyJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(EndUserToken))]
 [JsonSerializable(typeof(NewEndUserToken))]
 [JsonSerializable(typeof(IssuedEndUserToken))]
+[JsonSerializable(typeof(PlatformKeyPolicy))]
+[JsonSerializable(typeof(NewPlatformKey))]
 [JsonSerializable(typeof(QuotaOverride))]
 [JsonSerializable(typeof(QuotaOverrideView))]
 [JsonSerializable(typeof(UsageReport))]

@@ -19,5 +19,5 @@ public sealed class ChatCompletionsFunction(CallerAuthenticator authenticator, R
     [Function("ChatCompletions")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, () =>
-            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, caller) => reader.ReadOpenAICompatible(body, caller.TenantId)));
+            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, caller) => reader.ReadOpenAICompatible(body, caller.TenantFor(request.Headers[CallerIdentity.TenantHeader].FirstOrDefault()))));
 }

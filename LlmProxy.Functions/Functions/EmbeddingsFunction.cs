@@ -3,6 +3,7 @@ using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Serialization;
 using LlmProxy.Functions.Http;
+using LlmProxy.Functions.RequestIds;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -25,7 +26,11 @@ public sealed class EmbeddingsFunction(CallerAuthenticator authenticator, Embedd
             var aborted = request.HttpContext.RequestAborted;
             var caller = await authenticator.AuthenticateAsync(request);
             var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, aborted);
-            var call = reader.Read(body, caller.TenantId);
+            var call = reader.Read(body, caller.TenantFor(request.Headers[CallerIdentity.TenantHeader].FirstOrDefault())) with
+            {
+                RequestId = RequestId.Of(request.HttpContext),
+                KeyId = caller.KeyId,
+            };
             if (Caller.SkipsCache(request)) call = call with { NoCache = true };
             var outcome = await embeddings.HandleAsync(call, aborted);
             var result = new JsonBodyResult<EmbeddingList>(outcome.Answer, ProxyJsonContext.Default.EmbeddingList);

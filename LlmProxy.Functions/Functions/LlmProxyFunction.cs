@@ -21,5 +21,5 @@ public sealed class LlmProxyFunction(CallerAuthenticator authenticator, Publisha
     [Function("LlmProxy")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/llm-proxy")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, () =>
-            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, caller) => reader.ReadSeed(body, caller.TenantId, caller.EndUser?.UserId), publishableKeys));
+            FrontDoor.HandleAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes, (body, caller) => reader.ReadSeed(body, caller, request.Headers[CallerIdentity.TenantHeader].FirstOrDefault()), publishableKeys));
 }

@@ -21,9 +21,9 @@ public sealed class MessagesFunction(CallerAuthenticator authenticator, RequestR
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/messages")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
-            ProxyCall? call = null;
-            var outcome = await FrontDoor.RunAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes,
-                (body, caller) => call = reader.ReadMessages(body, caller.TenantId, request.Headers["anthropic-beta"].ToString()));
-            return new MessagesOutcomeResult(outcome, $"{call!.Provider}/{call.Model}");
+            var (outcome, call) = await FrontDoor.RunAsync(request, authenticator, proxy, options.Value.MaxRequestBodyBytes,
+                (body, caller) => reader.ReadMessages(body, caller.TenantFor(request.Headers[CallerIdentity.TenantHeader].FirstOrDefault()),
+                    request.Headers["anthropic-beta"].ToString()));
+            return new MessagesOutcomeResult(outcome, $"{call.Provider}/{call.Model}");
         }, ErrorResults.AnthropicFrom);
 }

@@ -1,7 +1,6 @@
 using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
-using LlmProxy.Core.Providers;
 using LlmProxy.Core.Serialization;
 using LlmProxy.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -12,41 +11,29 @@ using Microsoft.Extensions.Logging;
 namespace LlmProxy.Functions.Functions;
 
 /// <summary>
-/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, its <c>type</c> (chat or embedding), whether its
-/// vendor is configured, and its context window, vision flag and prices. For tenants (a tenant key, as OpenAI's SDKs
-/// send when they list models): which vendors are configured is not for everyone to read.
+/// <c>GET /v1/models</c>: every <c>provider/model</c> in the catalog, its <c>kind</c> (chat or embedding), whether its
+/// vendor is configured, and its context window, vision flag and prices; <c>GET /v1/models/{id}</c>: one of them (the
+/// SDKs' <c>models.retrieve</c>). For tenants (a tenant key, as OpenAI's SDKs send when they list models): which
+/// vendors are configured is not for everyone to read.
 /// </summary>
-public sealed class ModelsFunction(ProviderRegistry providers, ModelCatalog catalog, CallerAuthenticator authenticator, ILogger<ModelsFunction> log)
+public sealed class ModelsFunction(ModelListing models, CallerAuthenticator authenticator, ILogger<ModelsFunction> log)
 {
     [Function("Models")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request) =>
         ErrorResults.GuardAsync(log, async () =>
         {
             await authenticator.AuthenticateAsync(request);
-            return List();
+            return new JsonBodyResult<ChatModelList>(models.List(), ProxyJsonContext.Default.ChatModelList);
         });
 
-    private IActionResult List()
-    {
-        var vendors = providers.All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-        var models = catalog.All
-            .Where(m => vendors.ContainsKey(m.Provider))
-            .Select(m => new ChatModelInfo
-            {
-                Id = $"{m.Provider}/{m.Model}",
-                Kind = m.Type,
-                OwnedBy = m.Provider,
-                Configured = vendors[m.Provider].IsConfigured,
-                ContextWindow = m.ContextWindow,
-                Vision = m.Vision,
-                InputPricePerMillion = m.Prices?.Input,
-                OutputPricePerMillion = m.Prices?.Output,
-                CachedInputPricePerMillion = m.Prices?.CachedInput,
-                CacheWritePricePerMillion = m.Prices?.CacheWrite,
-                ReasoningPricePerMillion = m.Prices?.Reasoning,
-                PricesAsOf = m.Prices?.AsOf,
-            })
-            .ToList();
-        return new JsonBodyResult<ChatModelList>(new ChatModelList { Data = models }, ProxyJsonContext.Default.ChatModelList);
-    }
+    private const string OneRoute = "v1/models/";
+
+    /// <summary>A catch-all id, so that <c>mock/echo</c> works sent as it is or URL-encoded; read from the path, as both hosts give it.</summary>
+    [Function("Model")]
+    public Task<IActionResult> One([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OneRoute + "{*id}")] HttpRequest request) =>
+        ErrorResults.GuardAsync(log, async () =>
+        {
+            await authenticator.AuthenticateAsync(request);
+            return new JsonBodyResult<ChatModelInfo>(models.Find((request.Path.Value ?? "")[(OneRoute.Length + 1)..]), ProxyJsonContext.Default.ChatModelInfo);
+        });
 }

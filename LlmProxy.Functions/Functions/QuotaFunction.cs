@@ -17,7 +17,7 @@ public sealed class QuotaFunction(CallerAuthenticator authenticator, QuotaServic
         ErrorResults.GuardAsync(log, async () =>
         {
             var caller = await authenticator.AuthenticateAsync(request);
-            var tenantId = CallerAuthenticator.TenantFor(caller.TenantId, QueryValues.Id(request, "tenantId"));
+            var tenantId = caller.TenantFor(QueryValues.Id(request, "tenantId") ?? request.Headers[CallerIdentity.TenantHeader].FirstOrDefault());
             var userId = QueryValues.Id(request, "userId");
             var status = await quotas.GetStatusAsync(tenantId, userId, request.HttpContext.RequestAborted);
             return new JsonBodyResult<QuotaStatus>(status, ProxyDocumentsJsonContext.Default.QuotaStatus);

@@ -11,7 +11,7 @@ namespace LlmProxy.Functions.Http;
 /// <summary>Reads the caller's key headers for the tenant and admin checks.</summary>
 public static class Caller
 {
-    /// <summary>Secret keys only (see <see cref="CallerAuthenticator.AuthenticateAsync(string?, string?, CancellationToken)"/>).</summary>
+    /// <summary>Secret and platform keys (see <see cref="CallerAuthenticator.AuthenticateAsync(string?, string?, CancellationToken)"/>).</summary>
     public static Task<CallerIdentity> AuthenticateAsync(this CallerAuthenticator authenticator, HttpRequest request) =>
         WithKeyBoundCors(request, (authorization, apiKey) => authenticator.AuthenticateAsync(authorization, apiKey, request.HttpContext.RequestAborted));
 
@@ -24,7 +24,8 @@ public static class Caller
     /// <summary>
     /// The CORS middleware answered from the configured origins before the key was known. A publishable key's call
     /// answers the request's origin only, once the key is found to list it; refused for its origin or its route, it
-    /// grants no origin at all. (An unknown key's 401 keeps the configured answer: there is no key to bind it.)
+    /// grants no origin at all. (An unknown key's 401 keeps the configured answer: there is no key to bind it.) A platform
+    /// key from a page is refused the same way.
     /// </summary>
     private static async Task<CallerIdentity> WithKeyBoundCors(HttpRequest request, Func<string?, string?, Task<CallerIdentity>> authenticate)
     {
@@ -33,8 +34,9 @@ public static class Caller
         try
         {
             caller = await authenticate(request.Headers.Authorization.FirstOrDefault(), request.Headers["x-api-key"].FirstOrDefault()).ConfigureAwait(false);
+            CallerAuthenticator.RefuseFromBrowser(caller, request.Headers.Origin.FirstOrDefault());
         }
-        catch (ProxyException e) when (e.Type is ErrorTypes.OriginNotAllowed or ErrorTypes.PublishableKeyNotAllowed)
+        catch (ProxyException e) when (e.Type is ErrorTypes.OriginNotAllowed or ErrorTypes.PublishableKeyNotAllowed or ErrorTypes.PlatformKeyNotAllowed)
         {
             CorsHeaders.Withhold(response);
             throw;

@@ -16,6 +16,9 @@ public sealed class JsonBodyResult<T>(T value, JsonTypeInfo<T> typeInfo, int sta
         response.StatusCode = statusCode;
         response.ContentType = "application/json; charset=utf-8";
         foreach (var (name, headerValue) in Headers) response.Headers[name] = headerValue;
-        await JsonSerializer.SerializeAsync(response.Body, value, typeInfo, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        // Into the response's pipe (no synchronous write to the body), then one asynchronous flush.
+        using (var json = new Utf8JsonWriter(response.BodyWriter, ResponseJson.WriterOptions))
+            JsonSerializer.Serialize(json, value, typeInfo);
+        await response.BodyWriter.FlushAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 }

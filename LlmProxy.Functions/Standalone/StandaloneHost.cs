@@ -1,9 +1,12 @@
 using LlmProxy.Core;
 using LlmProxy.Functions.Cors;
 using LlmProxy.Functions.Functions;
+using LlmProxy.Functions.RequestIds;
 using LlmProxy.Functions.StaticAssets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Constraints;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,10 +40,15 @@ public static class StandaloneHost
         builder.Services.AddLlmProxyCore(builder.Configuration, HostKind.Standalone);
         builder.Services.AddSingleton<StaticAssetCatalog>();
         builder.Services.AddHostedService<StandaloneTimer>();
+        builder.Services.AddHostedService<DevelopmentBanner>();
+        // The slim builder leaves out the regex route constraint; UnknownRouteFunction's route uses it, as the Functions host allows.
+        builder.Services.Configure<RouteOptions>(o => o.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<UnmatchedRequests>();
         app.UseMiddleware<CorsMiddleware>();
         HttpTriggerRoutes.Map(app, typeof(LlmProxyFunction).Assembly);
         return app;

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Storage;
@@ -136,6 +137,27 @@ public abstract class ApiKeyStoreContractTests(AzuriteFixture azurite, StoreKind
         var found = await Keys.FindByHashAsync(old.Hash, Ct);
         Assert.Equal(old, found);
         Assert.Equal(ApiKeyKinds.Secret, found!.Kind);
+    }
+
+    [Fact]
+    public async Task A_platform_key_keeps_its_tenants_is_listed_apart_from_every_tenant_and_revokes_like_any_key()
+    {
+        var some = Key("key_p1", "", 0) with { Prefix = "lp-plat-AbCd", Platform = new PlatformKeyPolicy { Tenants = ["acme", "globex"] } };
+        var all = Key("key_p2", "", 1) with { Prefix = "lp-plat-EfGh", Platform = new PlatformKeyPolicy { AllTenants = true } };
+        await Keys.AddAsync(some, Ct);
+        await Keys.AddAsync(all, Ct);
+        await Keys.AddAsync(Key("key_a1", "acme", 2), Ct);
+
+        var found = await Keys.FindByHashAsync(some.Hash, Ct);
+        Assert.Equal((ApiKeyKinds.Platform, "", false, null), (found!.Kind, found.TenantId, found.Platform!.AllTenants, found.Publishable));
+        Assert.Equal(["acme", "globex"], found.Platform.Tenants);
+        Assert.True((await Keys.FindByHashAsync(all.Hash, Ct))!.Platform!.AllTenants);
+        Assert.Equal(["key_p1", "key_p2"], (await Keys.ListAsync("", Ct)).Select(k => k.KeyId));
+        Assert.Equal(["key_a1"], (await Keys.ListAsync("acme", Ct)).Select(k => k.KeyId));
+
+        Assert.True(await Keys.RevokeAsync("key_p1", T0.AddHours(1), Ct));
+        Assert.Equal(T0.AddHours(1), (await Keys.FindByHashAsync(some.Hash, Ct))!.RevokedAt);
+        Assert.Equal(T0.AddHours(1), (await Keys.ListAsync("", Ct)).Single(k => k.KeyId == "key_p1").RevokedAt);
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class BadInputTests(BadInputTests.Host fixture) : IClassFixture<Ba
         { "unknown provider", Seed, $$"""{"provider":"nope","model":"x","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
         { "provider a number", Seed, $$"""{"provider":3,"model":"x","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
         { "model with a control character", Seed, $$"""{"provider":"mock","model":"e\u0007cho","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
-        { "model without provider (OpenAI route)", OpenAI, $$"""{"model":"gpt-4o","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
+        { "bare model no catalog lists (OpenAI route)", OpenAI, $$"""{"model":"no-such-model","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
         { "model with an empty provider (OpenAI route)", OpenAI, $$"""{"model":"/gpt-4o","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
         { "model with an empty name (OpenAI route)", OpenAI, $$"""{"model":"openai/","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },
         { "unknown provider (OpenAI route)", OpenAI, $$"""{"model":"nope/x","messages":{{Hi}}}""", Key.Acme, 400, "invalid_request_error" },

@@ -1,4 +1,5 @@
 using System.Text;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Proxy;
@@ -8,9 +9,9 @@ namespace LlmProxy.Tests.Caching;
 
 public sealed class CacheKeyTests
 {
-    private static readonly RequestReader Reader = new(Options.Create(new ProxyOptions()), new RequestValidator());
+    private static readonly RequestReader Reader = new(Options.Create(new ProxyOptions()), new RequestValidator(), Clients.ModelNamesTests.Create());
 
-    private static string Key(string body) => CacheKey.For(Reader.ReadSeed(Encoding.UTF8.GetBytes(body), TenantOf(body)));
+    private static string Key(string body) => CacheKey.For(Reader.ReadSeed(Encoding.UTF8.GetBytes(body), new CallerIdentity(TenantOf(body), "test")));
 
     private static string TenantOf(string body) => System.Text.Json.Nodes.JsonNode.Parse(body)?["tenantId"]?.GetValue<string>() ?? "default";
 
@@ -42,10 +43,10 @@ public sealed class CacheKeyTests
     {
         var bypass = Base.Replace("\"temperature\"", "\"cache\":false,\"temperature\"");
 
-        var call = Reader.ReadSeed(Encoding.UTF8.GetBytes(bypass), "acme");
+        var call = Reader.ReadSeed(Encoding.UTF8.GetBytes(bypass), new CallerIdentity("acme", "test"));
         Assert.True(call.NoCache);
         Assert.Null(call.Request.AdditionalProperties); // never forwarded to the vendor
-        Assert.False(Reader.ReadSeed(Encoding.UTF8.GetBytes(Base), "acme").NoCache);
+        Assert.False(Reader.ReadSeed(Encoding.UTF8.GetBytes(Base), new CallerIdentity("acme", "test")).NoCache);
         Assert.Equal(Key(Base), Key(bypass));
     }
 }

@@ -205,7 +205,7 @@ public sealed class EmbeddingsEndToEndTests
         using var response = await PostAsync(rig.Host, Body("openai", [new string('a', 97)]));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.Contains("quota_exceeded", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("insufficient_quota", await response.Content.ReadAsStringAsync(Ct));
         Assert.Empty(rig.Fake.Requests);
     }
 

@@ -298,7 +298,7 @@ public sealed class EndUserTokenEndToEndTests : IAsyncLifetime
         using var second = await Send(WithToken(token, Body()));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        await AssertRefusedAsync(second, HttpStatusCode.TooManyRequests, "quota_exceeded");
+        await AssertRefusedAsync(second, HttpStatusCode.TooManyRequests, "insufficient_quota");
         Assert.Contains($"of its {estimate} tokens", (await ErrorAsync(second))["message"]!.GetValue<string>());
         Assert.Equal("5", Header(first, "X-RateLimit-Limit"));
     }

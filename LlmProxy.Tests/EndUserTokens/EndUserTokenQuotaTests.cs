@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.EndUsers;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -27,7 +29,8 @@ public abstract class EndUserTokenQuotaTests(AzuriteFixture azurite, StoreKindUn
 
     /// <summary>What admission reserves for <paramref name="body"/> sent by ana of shop: the call's bound.</summary>
     internal static CallBound Bound(ProxyHost host, string body) => host.Services.GetRequiredService<CallBounds>().For(
-        host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(body), "shop", "ana")));
+        host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(body),
+            new CallerIdentity("shop", "test", EndUser: new EndUserToken { TenantId = "shop", UserId = "ana", IssuedAt = 0, ExpiresAt = long.MaxValue }))));
 
     private async Task<(FakeVendor Vendor, ProxyHost Host, CallBound Bound)> StartAsync()
     {
@@ -68,7 +71,7 @@ public abstract class EndUserTokenQuotaTests(AzuriteFixture azurite, StoreKindUn
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.Equal("quota_exceeded", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
+            Assert.Equal("insufficient_quota", JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!["type"]!.GetValue<string>());
         }
         var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
         await host.WhenUsageHandledAsync(admitted);

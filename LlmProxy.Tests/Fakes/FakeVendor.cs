@@ -144,7 +144,10 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>The frames of a streamed answer, each complete with its SSE framing.</summary>
     protected abstract StreamScript Stream(HttpContext context, JsonObject body);
 
-    /// <summary>A chat request: validated, then answered whole or streamed.</summary>
+    /// <summary>The header the real vendor names its request id in, and this fake's id; null when the vendor sends none.</summary>
+    protected virtual (string Name, string Value)? RequestIdHeader => null;
+
+        /// <summary>A chat request: validated, then answered whole or streamed.</summary>
     protected Task HandleAsync(HttpContext context) => ServeAsync(context, Validate, async body =>
     {
         if (IsStreaming(context, body))
@@ -173,6 +176,7 @@ public abstract class FakeVendor : IAsyncDisposable
     /// <summary>What every request goes through first: recorded, the key checked, an injected failure, the vendor's validation.</summary>
     private async Task ServeAsync(HttpContext context, Action<HttpContext, JsonObject> validate, Func<JsonObject, Task> answer)
     {
+        if (RequestIdHeader is { } requestId) context.Response.Headers[requestId.Name] = requestId.Value;
         var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
         JsonObject body;
         try

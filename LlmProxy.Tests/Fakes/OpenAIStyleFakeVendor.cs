@@ -67,14 +67,21 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
 
     protected override bool IsAuthorized(HttpRequest request) => request.Headers.Authorization.ToString() == "Bearer " + ApiKey;
 
+    public const string RequestId = "req_fake0123456789";
+
+    protected override (string Name, string Value)? RequestIdHeader => ("x-request-id", RequestId);
+
+    /// <summary>The <c>code</c> and <c>param</c> of the error bodies of <see cref="FakeVendor.Failure"/> (OpenAI names both, e.g. <c>context_length_exceeded</c> on <c>messages</c>).</summary>
+    public (string? Code, string? Param) FailureDetail { get; set; }
+
     protected override JsonObject ErrorBody(int status, string message) => new()
     {
         ["error"] = new JsonObject
         {
             ["message"] = message,
             ["type"] = status switch { 401 => "invalid_request_error", 429 => "requests", >= 500 => "server_error", _ => "invalid_request_error" },
-            ["param"] = null,
-            ["code"] = status == 401 ? "invalid_api_key" : null,
+            ["param"] = FailureDetail.Param,
+            ["code"] = status == 401 ? "invalid_api_key" : FailureDetail.Code,
         },
     };
 

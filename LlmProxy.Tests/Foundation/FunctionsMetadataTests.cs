@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LlmProxy.Functions.Functions;
 using LlmProxy.Functions.Standalone;
 using LlmProxy.Tests.Infrastructure;
 
@@ -19,6 +20,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("ChatCompletions", "v1/chat/completions", "post")]
     [InlineData("Messages", "v1/messages", "post")]
     [InlineData("Models", "v1/models", "get")]
+    [InlineData("Model", "v1/models/{*id}", "get")]
     [InlineData("Quota", "api/quota", "get")]
     [InlineData("Status", "api/llm-proxy/status", "get")]
     [InlineData("WebComponentScript", "_/js/{file}", "get")]
@@ -32,6 +34,14 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(route, trigger["route"]!.GetValue<string>());
         Assert.Equal([method], trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()));
         Assert.Equal("Anonymous", trigger["authLevel"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void UnknownRoute_takes_every_method_but_the_preflights_on_the_paths_no_other_function_serves()
+    {
+        var trigger = Trigger(UnknownRouteFunction.Name);
+        Assert.Equal(["get", "post", "put", "patch", "delete", "head"], trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal("{*path:regex(^(?!(" + UnknownRouteFunction.ServedPaths + ")/?$).*$)}", trigger["route"]!.GetValue<string>());
     }
 
     [Fact]

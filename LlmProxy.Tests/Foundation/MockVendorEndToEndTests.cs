@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -151,12 +153,12 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_user_over_quota_is_refused_with_quota_exceeded_and_retry_after()
+    public async Task A_user_over_quota_is_refused_with_insufficient_quota_and_the_period_end_but_no_retry_after()
     {
         // Admission reserves the call's bound (its request's JSON bytes + 5 output tokens): a limit of exactly that
         // fits one call, not a second after the first one's usage is recorded.
         await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["LlmProxy:Quota:DefaultMaxTokens"] = "5" });
-        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(SeedBody), "acme"));
+        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(SeedBody), new CallerIdentity("acme", "test")));
         var bound = host.Services.GetRequiredService<CallBounds>().For(call).Total;
         await host.Services.GetRequiredService<IQuotaStore>().SetOverrideAsync(QuotaScope.User("acme", "ana"), new QuotaOverride(bound, null), TestContext.Current.CancellationToken);
         (await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
@@ -165,9 +167,11 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
         var refused = await host.Client.PostAsync("/api/llm-proxy", Json(SeedBody.Replace("Hola mundo", "Hola otra vez")), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.True(refused.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        Assert.Null(refused.Headers.RetryAfter);
+        Assert.Equal("false", refused.Headers.GetValues("x-should-retry").Single());
+        Assert.True(long.Parse(refused.Headers.GetValues("X-Quota-Reset").Single(), CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]!;
-        Assert.Equal("quota_exceeded", error["type"]!.GetValue<string>());
+        Assert.Equal(("insufficient_quota", "insufficient_quota"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
         Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
     }
 
@@ -185,7 +189,7 @@ public sealed class MockVendorEndToEndTests : IAsyncLifetime
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"temperature\":\"hot\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/api/llm-proxy", "{\"provider\":\"mock\",\"model\":\"echo\",\"tenantId\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
-    [InlineData("/v1/chat/completions", "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     [InlineData("/v1/chat/completions", "{\"model\":\"nope/x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "invalid_request_error")]
     public async Task Bad_input_gets_400_with_the_unified_error_body_and_records_nothing(string path, string body, string type)
     {

@@ -29,6 +29,17 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         return ProxyHost.StartAsync(settings);
     }
 
+    /// <summary>The frames of a stream the proxy broke off (the call is read as it arrives, as a client reads it).</summary>
+    private static async Task<string> BrokenStreamAsync(ProxyHost host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/llm-proxy")
+        {
+            Content = new StringContent("""{"provider":"openai","model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        return string.Join("\n", await SseReader.UntilBrokenAsync(response, TestContext.Current.CancellationToken));
+    }
+
     private static Task<HttpResponseMessage> CallAsync(ProxyHost host, bool stream = false) =>
         host.Client.PostAsync("/api/llm-proxy", new StringContent(
             $$"""{"provider":"openai","model":"gpt-4o-mini","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""",
@@ -70,7 +81,7 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         await using var host = await StartProxyAsync();
         _vendor.FailMidStream = true;
 
-        var body = await (await CallAsync(host, stream: true)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var body = await BrokenStreamAsync(host);
 
         Assert.Contains("provider_error", body);
         Assert.Single(_vendor.Requests);
@@ -162,7 +173,7 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         await using var host = await StartProxyAsync(("LlmProxy:Providers:openai:TotalTimeoutSeconds", "1"));
         _vendor.HoldStreamAfterFirstChunk = new TaskCompletionSource().Task; // the vendor stalls after one piece
 
-        var body = await (await CallAsync(host, stream: true)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var body = await BrokenStreamAsync(host);
 
         Assert.Contains("Hello", body);
         Assert.Contains("provider_timeout", body);

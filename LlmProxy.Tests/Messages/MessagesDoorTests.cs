@@ -261,7 +261,9 @@ public sealed class MessagesDoorTests
         using var response = await PostAsync(rig.Host, """{"model":"claude-haiku-4-5","max_tokens":100,"metadata":{"user_id":"ana"},"messages":[{"role":"user","content":"hi"}]}""");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.True(response.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+        // A used-up quota does not clear before the period ends: no Retry-After, and the Anthropic SDKs read x-should-retry.
+        Assert.Null(response.Headers.RetryAfter);
+        Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(("error", "rate_limit_error"), (error["type"]!.GetValue<string>(), error["error"]!["type"]!.GetValue<string>()));
         Assert.Empty(rig.Fake.Requests);

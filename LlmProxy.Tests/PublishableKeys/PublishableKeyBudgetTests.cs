@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -73,7 +74,7 @@ public abstract class PublishableKeyBudgetTests(AzuriteFixture azurite, StoreKin
     /// <summary>Makes the vendor bill each call its whole bound (every prompt token the proxy could send, every output token allowed) and prices it.</summary>
     private static decimal BillTheBound(ProxyHost host, FakeOpenAIVendor vendor)
     {
-        var call = host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(AttackBody("x")), "shop");
+        var call = host.Services.GetRequiredService<RequestReader>().ReadSeed(Encoding.UTF8.GetBytes(AttackBody("x")), new CallerIdentity("shop", "test"));
         // The gate gives a call that names no max_tokens the key's cap; the catalog then sets it as the output budget.
         var bound = host.Services.GetRequiredService<CallBounds>().For(
             host.Services.GetRequiredService<CatalogRules>().Apply(call with { Request = call.Request with { MaxTokens = MaxTokens } }));
@@ -112,7 +113,7 @@ public abstract class PublishableKeyBudgetTests(AzuriteFixture azurite, StoreKin
         // The next call is refused however the attacker dresses it, and says why.
         using var refused = await host.AnonymousClient.SendAsync(Call(key, Page, AttackBody("visitor-next")), Ct);
         var error = await ErrorAsync(refused);
-        Assert.Equal(("quota_exceeded", HttpStatusCode.TooManyRequests), (error["type"]!.GetValue<string>(), refused.StatusCode));
+        Assert.Equal(("insufficient_quota", HttpStatusCode.TooManyRequests), (error["type"]!.GetValue<string>(), refused.StatusCode));
         Assert.Contains($"Publishable key '{keyId}' of tenant 'shop'", error["message"]!.GetValue<string>());
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmProxy.Core.Admin;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
 using LlmProxy.Core.Quotas;
@@ -52,7 +53,7 @@ public abstract class MoneyBudgetTests(AzuriteFixture azurite, StoreKindUnderTes
     /// <summary>What admission reserves for the call: its bound, once the catalog has set its output budget.</summary>
     private static async Task<CallBound> BoundOfAsync(ProxyHost host, string user) =>
         host.Services.GetRequiredService<CallBounds>().For(host.Services.GetRequiredService<CatalogRules>().Apply(
-            host.Services.GetRequiredService<RequestReader>().ReadSeed(await Seed(user).ReadAsByteArrayAsync(Ct), "acme")));
+            host.Services.GetRequiredService<RequestReader>().ReadSeed(await Seed(user).ReadAsByteArrayAsync(Ct), new CallerIdentity("acme", "test"))));
 
     private static async Task SetBudgetAsync(ProxyHost host, string? user, decimal usd)
     {
@@ -90,7 +91,7 @@ public abstract class MoneyBudgetTests(AzuriteFixture azurite, StoreKindUnderTes
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["error"]!;
-            Assert.Equal("quota_exceeded", error["type"]!.GetValue<string>());
+            Assert.Equal(("insufficient_quota", "insufficient_quota"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
             Assert.Contains("budget", error["message"]!.GetValue<string>());
             Assert.Equal("0", refused.Headers.GetValues("X-Quota-Remaining-Usd").Single());
         }

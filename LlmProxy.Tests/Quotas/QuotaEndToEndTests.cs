@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmProxy.Core.Auth;
 using LlmProxy.Core.Admin;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Proxy;
@@ -56,7 +57,7 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
 
         // The vendor reports exactly what admission reserves: the call's bound.
         var body = await Seed("acme", "ana", "openai", "gpt-4o-mini", maxTokens).ReadAsByteArrayAsync(Ct);
-        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, "acme"));
+        var call = host.Services.GetRequiredService<CatalogRules>().Apply(host.Services.GetRequiredService<RequestReader>().ReadSeed(body, new CallerIdentity("acme", "test")));
         var estimate = host.Services.GetRequiredService<CallBounds>().For(call).Total;
         vendor.PromptTokens = (int)estimate - maxTokens;
         vendor.CompletionTokens = maxTokens;
@@ -73,8 +74,8 @@ public abstract class QuotaEndToEndTests(AzuriteFixture azurite, StoreKindUnderT
         foreach (var response in refused)
         {
             var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
-            Assert.Equal("quota_exceeded", error["type"]!.GetValue<string>());
-            Assert.True(response.Headers.RetryAfter!.Delta > TimeSpan.Zero);
+            Assert.Equal("insufficient_quota", error["type"]!.GetValue<string>());
+            Assert.Null(response.Headers.RetryAfter);
             Assert.True(long.Parse(response.Headers.GetValues("X-Quota-Remaining").Single(), CultureInfo.InvariantCulture) < estimate);
         }
         long reported = 0;

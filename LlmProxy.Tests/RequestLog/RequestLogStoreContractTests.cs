@@ -16,7 +16,7 @@ public abstract class RequestLogStoreContractTests(AzuriteFixture azurite, Store
     {
         Id = id, TenantId = tenant, UserId = user, Provider = model.StartsWith("claude", StringComparison.Ordinal) ? "anthropic" : "openai",
         Model = model, Status = status, HttpStatus = status == "ok" ? 200 : 502, Stream = minutes % 2 == 0, Cached = cached,
-        PromptTokens = 3, CompletionTokens = 4, CachedPromptTokens = 2, CacheWriteTokens = 1, ReasoningTokens = 3, CostUsd = 0.0000125m, LatencyMs = 12, TimeToFirstTokenMs = 5, VendorRequestId = "req_" + id,
+        PromptTokens = 3, CompletionTokens = 4, CachedPromptTokens = 2, CacheWriteTokens = 1, ReasoningTokens = 3, CostUsd = 0.0000125m, LatencyMs = 12, TimeToFirstTokenMs = 5, VendorRequestId = "req_" + id, KeyId = "key_" + id,
         Error = status == "ok" ? null : "vendor said no", RequestBody = "[{\"role\":\"user\",\"content\":\"hi\"}]",
         ResponseBody = "hello", Timestamp = T0.AddMinutes(minutes),
     };

@@ -39,7 +39,7 @@ public sealed class GoldenStreamTests
 
         using var response = await ToolCallTests.PostAsync(host, "/v1/chat/completions", ToolCallTests.Body("/v1/chat/completions", vendorCase,
             $$"""
-            "stream":true,"tools":{{ToolCallTests.Tools}},"messages":[{"role":"user","content":"Weather in Paris for two days?"}]
+            "stream":true,"stream_options":{"include_usage":true},"tools":{{ToolCallTests.Tools}},"messages":[{"role":"user","content":"Weather in Paris for two days?"}]
             """));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -70,7 +70,7 @@ public sealed class ToolCallTests
     {
         await using var rig = await VendorRig.StartAsync(provider);
 
-        using var response = await PostAsync(rig.Host, door, Body(door, rig.Case, "\"stream\":true," + Ask.Replace("TOOLS", Tools)));
+        using var response = await PostAsync(rig.Host, door, Body(door, rig.Case, "\"stream\":true,\"stream_options\":{\"include_usage\":true}," + Ask.Replace("TOOLS", Tools)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var frames = new List<string>();

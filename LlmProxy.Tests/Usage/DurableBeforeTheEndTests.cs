@@ -103,7 +103,8 @@ public sealed class DurableBeforeTheEndTests
         {
             var request = new HttpRequestMessage(HttpMethod.Post, door)
             {
-                Content = new StringContent($$"""{"model":"{{vendorCase.Provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""",
+                // On the OpenAI door the usage chunk comes only when asked for.
+                Content = new StringContent($$"""{"model":"{{vendorCase.Provider}}/{{vendorCase.TextModel}}","max_tokens":50,"stream":{{(stream ? "true" : "false")}},{{(stream && door != "/v1/messages" ? "\"stream_options\":{\"include_usage\":true}," : "")}}"messages":[{"role":"user","content":"hi"}]}""",
                     Encoding.UTF8, "application/json"),
             };
             request.Headers.Add("anthropic-version", "2023-06-01");

@@ -70,7 +70,7 @@ public sealed class QueueFailureTests(AzuriteFixture azurite)
         await SetUserLimitAsync(host, "u0", reserved + reserved / 2);
         var refused = await ChatCalls.CallAsync(host.Client, "u0", stream: false, Ct);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
-        Assert.Contains("quota_exceeded", refused.Body);
+        Assert.Contains("insufficient_quota", refused.Body);
 
         // One more event fills the outbox (MaxEvents); then new calls are refused rather than served unmetered.
         Assert.Equal(HttpStatusCode.OK, (await ChatCalls.CallAsync(host.Client, "u" + duringOutage, stream: false, Ct)).Status);

@@ -110,7 +110,7 @@ public sealed class TranslationTests
         await using var rig = await VendorRig.StartAsync("gemini");
         ((FakeGeminiVendor)rig.Fake).StreamUsage = false;
 
-        var (response, _) = await SendAsync(rig, """{"model":"gemini/gemini-2.5-flash","stream":true,"messages":[{"role":"user","content":"Say hello"}]}""");
+        var (response, _) = await SendAsync(rig, """{"model":"gemini/gemini-2.5-flash","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""");
         var frames = new List<string>();
         await foreach (var frame in SseReader.DataAsync(await response.Content.ReadAsStreamAsync(Ct), Ct)) frames.Add(frame);
 

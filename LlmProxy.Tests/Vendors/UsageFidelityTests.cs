@@ -57,7 +57,7 @@ public sealed class UsageFidelityTests
         (rig.Fake.PromptTokens, rig.Fake.CompletionTokens) = (1000, 300);
         (rig.Fake.CachedPromptTokens, rig.Fake.CacheWriteTokens, rig.Fake.ReasoningTokens) = (expected.Cached, expected.CacheWrite, expected.Reasoning);
 
-        var body = $$"""{"model":"{{provider}}/{{rig.Case.TextModel}}","stream":{{(stream ? "true" : "false")}},"user":"ana","messages":[{"role":"user","content":"Say hello"}]}""";
+        var body = $$"""{"model":"{{provider}}/{{rig.Case.TextModel}}","stream":{{(stream ? "true,\"stream_options\":{\"include_usage\":true}" : "false")}},"user":"ana","messages":[{"role":"user","content":"Say hello"}]}""";
         using var response = await rig.Host.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var usage = await UsageOfAsync(response, stream);

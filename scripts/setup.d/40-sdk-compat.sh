@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the vendors' official npm SDKs that tests/sdk-compat points at the fake vendors (from its lock file).
+# Installs the npm SDKs of tests/sdk-compat (the vendors' official ones, and the clients pointed at the proxy) from its lock file.
 set -euo pipefail
 cd "$(dirname "$0")/../../tests/sdk-compat"
 stamp=node_modules/.lock-sha256

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The vendors' official SDKs must parse the fake vendors' answers (keeps the fakes honest). Needs the solution
-# built (tests/FakeVendors) and scripts/setup.d/40-sdk-compat.sh run.
+# The vendors' official SDKs must parse the fake vendors' answers (keeps the fakes honest), and the clients users point
+# at the proxy (openai, ai + @ai-sdk/openai) must work against the live standalone host. Needs the solution built
+# (tests/FakeVendors, LlmProxy.Functions) and scripts/setup.d/40-sdk-compat.sh run.
 set -uo pipefail
 cd "$(dirname "$0")/../../tests/sdk-compat"
 log="$(mktemp)"

@@ -49,7 +49,7 @@ for (const vendor of Object.keys(MODELS)) {
       assert.equal(wholeCall.type, 'function');
       assert.deepEqual([wholeCall.function.name, JSON.parse(wholeCall.function.arguments)], ['get_weather', ARGUMENTS]);
 
-      const stream = client(door).chat.completions.stream({ model, messages: question, tools });
+      const stream = client(door).chat.completions.stream({ model, messages: question, tools, stream_options: { include_usage: true } });
       const deltas = [];
       stream.on('tool_calls.function.arguments.delta', (event) => deltas.push(event.arguments_delta));
       const streamed = await stream.finalChatCompletion();

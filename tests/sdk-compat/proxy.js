@@ -11,7 +11,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const configuration = process.env.LLMPROXY_CONFIGURATION ?? 'Debug';
 const dll = path.join(here, '..', '..', 'LlmProxy.Functions', 'bin', configuration, 'net10.0', 'LlmProxy.Functions.dll');
 
-export async function startProxy(fakeUrls) {
+/**
+ * @param {Record<string, {apiKey: string, baseUrl: string}>} fakeUrls the fake vendors to point at, by vendor name
+ * @param {Record<string, string>} settings more settings, as environment variables (LlmProxy__...)
+ */
+export async function startProxy(fakeUrls, settings = {}) {
   const dataDirectory = mkdtempSync(path.join(tmpdir(), 'llmproxy-sdk-'));
   const adminKey = `admin-${randomUUID()}`;
   const env = {
@@ -21,6 +25,7 @@ export async function startProxy(fakeUrls) {
     // The suite makes many calls a minute as one user.
     LlmProxy__Quota__RequestsPerMinutePerUser: '0',
     LlmProxy__Cache__Enabled: 'false',
+    ...settings,
   };
   for (const [vendor, fake] of Object.entries(fakeUrls)) {
     env[`LlmProxy__Providers__${vendor}__ApiKey`] = fake.apiKey;
@@ -55,5 +60,12 @@ export async function startProxy(fakeUrls) {
     }
     rmSync(dataDirectory, { recursive: true, force: true });
   };
-  return { url, key, stop };
+  return { url, key, adminKey, stop };
+}
+
+/** A fetch that counts the requests it sends: what the proxy saw, retries included. */
+export function countingFetch() {
+  const counted = (input, init) => { counted.count++; return fetch(input, init); };
+  counted.count = 0;
+  return counted;
 }

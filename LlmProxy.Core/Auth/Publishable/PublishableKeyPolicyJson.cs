@@ -12,7 +12,7 @@ public static class PublishableKeyPolicyJson
     /// <summary>A publishable key without a readable policy is a corrupt row; failing loudly beats treating it as a secret key.</summary>
     public static PublishableKeyPolicy? Read(string kind, string? json) => kind switch
     {
-        ApiKeyKinds.Secret => null,
+        ApiKeyKinds.Secret or ApiKeyKinds.Platform => null,
         ApiKeyKinds.Publishable when json is not null => JsonSerializer.Deserialize(json, ProxyDocumentsJsonContext.Default.PublishableKeyPolicy)
             ?? throw new InvalidDataException("A publishable key's stored policy is null."),
         _ => throw new InvalidDataException($"A stored key has kind '{kind}' without the policy it needs."),

@@ -1,4 +1,5 @@
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using Microsoft.Data.Sqlite;
 
@@ -6,12 +7,12 @@ namespace LlmProxy.Core.Storage.Sqlite;
 
 public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IApiKeyStore
 {
-    private const string Columns = "key_id, tenant_id, name, prefix, hash, created_ms, revoked_ms, kind, publishable_policy";
+    private const string Columns = "key_id, tenant_id, name, prefix, hash, created_ms, revoked_ms, kind, publishable_policy, platform_policy";
 
     public async Task AddAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
         await using var write = await connections.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = write.Command($"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL, $kind, $policy);");
+        await using var command = write.Command($"INSERT INTO api_keys ({Columns}) VALUES ($id, $tenant, $name, $prefix, $hash, $created, NULL, $kind, $policy, $platform);");
         command.Parameters.AddWithValue("$id", key.KeyId);
         command.Parameters.AddWithValue("$tenant", key.TenantId);
         command.Parameters.AddWithValue("$name", key.Name);
@@ -20,6 +21,7 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
         command.Parameters.AddWithValue("$created", key.CreatedAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$kind", key.Kind);
         command.Parameters.AddWithValue("$policy", (object?)PublishableKeyPolicyJson.Write(key.Publishable) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$platform", (object?)PlatformKeyPolicy.Write(key.Platform) ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -63,5 +65,6 @@ public sealed class SqliteApiKeyStore(SqliteConnectionFactory connections) : IAp
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         RevokedAt = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         Publishable = PublishableKeyPolicyJson.Read(reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)),
+        Platform = PlatformKeyPolicy.Read(reader.GetString(7), reader.IsDBNull(9) ? null : reader.GetString(9)),
     };
 }

@@ -166,5 +166,10 @@ internal static class SqliteMigrations
         CREATE TABLE admin_signed_out (session_id TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL);
         CREATE TABLE admin_session_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), issued_before_ms INTEGER NOT NULL);
         """,
+        // Platform keys (their tenants as JSON; stored under the empty tenant id) and the key each logged call came with.
+        """
+        ALTER TABLE api_keys ADD COLUMN platform_policy TEXT NULL;
+        ALTER TABLE request_log ADD COLUMN key_id TEXT NULL;
+        """,
     ];
 }

@@ -9,7 +9,7 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
     private const string MetadataColumns = """
         id, tenant_id, user_id, provider, model, status, http_status, stream, cached, prompt_tokens, completion_tokens,
         latency_ms, ttft_ms, vendor_request_id, error, bodies_truncated, timestamp_ms,
-        cached_prompt_tokens, cache_write_tokens, reasoning_tokens, cost_usd
+        cached_prompt_tokens, cache_write_tokens, reasoning_tokens, cost_usd, key_id
         """;
 
     public Task AddAsync(RequestLogEntry entry, CancellationToken cancellationToken) => AddManyAsync([entry], cancellationToken);
@@ -22,10 +22,10 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
             INSERT OR IGNORE INTO request_log ({MetadataColumns}, request_body, response_body)
             VALUES ($id, $tenant, $user, $provider, $model, $status, $http, $stream, $cached, $prompt, $completion,
                     $latency, $ttft, $vendorId, $error, $truncated, $timestamp, $cachedPrompt, $cacheWrite, $reasoning, $cost,
-                    $request, $response);
+                    $keyId, $request, $response);
             """, "$id", "$tenant", "$user", "$provider", "$model", "$status", "$http", "$stream", "$cached", "$prompt", "$completion",
             "$latency", "$ttft", "$vendorId", "$error", "$truncated", "$timestamp", "$cachedPrompt", "$cacheWrite", "$reasoning", "$cost",
-            "$request", "$response"))
+            "$keyId", "$request", "$response"))
         {
             foreach (var stored in entries)
             {
@@ -34,7 +34,7 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
                     entry.Stream, entry.Cached, entry.PromptTokens, entry.CompletionTokens, entry.LatencyMs, entry.TimeToFirstTokenMs,
                     entry.VendorRequestId, entry.Error, entry.BodiesTruncated, entry.Timestamp.ToUnixTimeMilliseconds(),
                     entry.CachedPromptTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.CostUsd is { } cost ? (double)cost : null,
-                    entry.RequestBody, entry.ResponseBody], cancellationToken).ConfigureAwait(false);
+                    entry.KeyId, entry.RequestBody, entry.ResponseBody], cancellationToken).ConfigureAwait(false);
             }
         }
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -85,8 +85,8 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         return ReadMetadata(reader) with
         {
-            RequestBody = reader.IsDBNull(21) ? null : reader.GetString(21),
-            ResponseBody = reader.IsDBNull(22) ? null : reader.GetString(22),
+            RequestBody = reader.IsDBNull(22) ? null : reader.GetString(22),
+            ResponseBody = reader.IsDBNull(23) ? null : reader.GetString(23),
         };
     }
 
@@ -123,5 +123,6 @@ public sealed class SqliteRequestLogStore(SqliteConnectionFactory connections) :
         CacheWriteTokens = r.GetInt32(18),
         ReasoningTokens = r.GetInt32(19),
         CostUsd = r.IsDBNull(20) ? null : (decimal)r.GetDouble(20),
+        KeyId = r.IsDBNull(21) ? null : r.GetString(21),
     };
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using LlmProxy.Core.Auth;
+using LlmProxy.Core.Auth.Platform;
 using LlmProxy.Core.Auth.Publishable;
 using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace LlmProxy.Core.Storage.Tables;
 
 /// <summary>
-/// Tenant API keys in their own table (<see cref="StoreOptions.KeysTableName"/>). Each key is three rows:
+/// API keys in their own table (<see cref="StoreOptions.KeysTableName"/>); platform keys under the empty tenant id
+/// (partition <c>t|</c>). Each key is three rows:
 /// <list type="bullet">
 /// <item><c>t|{tenant}</c> / <c>{keyId}</c>: the record, for listing a tenant's keys with one partition query;</item>
 /// <item><c>h|{bucket}</c> / <c>{hash}</c>: the record, for the point read that authenticates a caller;</item>
@@ -103,6 +105,7 @@ public sealed class TableApiKeyStore(AzureStorageClients clients, IOptions<Store
         };
         if (key.RevokedAt is { } revoked) entity["RevokedAt"] = revoked;
         if (PublishableKeyPolicyJson.Write(key.Publishable) is { } policy) entity["PublishablePolicy"] = policy;
+        if (PlatformKeyPolicy.Write(key.Platform) is { } platform) entity["PlatformPolicy"] = platform;
         return entity;
     }
 
@@ -117,5 +120,6 @@ public sealed class TableApiKeyStore(AzureStorageClients clients, IOptions<Store
         RevokedAt = row.GetDateTimeOffset("RevokedAt"),
         // Rows written before key kinds have neither property: they are secret keys.
         Publishable = PublishableKeyPolicyJson.Read(row.GetString("Kind") ?? ApiKeyKinds.Secret, row.GetString("PublishablePolicy")),
+        Platform = PlatformKeyPolicy.Read(row.GetString("Kind") ?? ApiKeyKinds.Secret, row.GetString("PlatformPolicy")),
     };
 }

@@ -26,7 +26,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
     [
         "Id", "TenantId", "UserId", "Provider", "Model", "Status", "HttpStatus", "Stream", "Cached", "PromptTokens",
         "CompletionTokens", "LatencyMs", "TimeToFirstTokenMs", "VendorRequestId", "Error", "BodiesTruncated", "At",
-        "CachedPromptTokens", "CacheWriteTokens", "ReasoningTokens", "CostUsd",
+        "CachedPromptTokens", "CacheWriteTokens", "ReasoningTokens", "CostUsd", "KeyId",
     ];
 
     /// <summary>
@@ -176,6 +176,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
         // Absent rather than null: Table Storage keeps no type for a null.
         if (entry.TimeToFirstTokenMs is { } ttft) row["TimeToFirstTokenMs"] = ttft;
         if (entry.VendorRequestId is { } vendorId) row["VendorRequestId"] = vendorId;
+        if (entry.KeyId is { } keyId) row["KeyId"] = keyId;
         if (entry.Error is { } error) row["Error"] = error;
         // Table Storage has no decimal type; a double is exact enough for a log line (budgets count in nano-dollars).
         if (entry.CostUsd is { } cost) row["CostUsd"] = (double)cost;
@@ -204,6 +205,7 @@ public sealed class TableRequestLogStore(AzureStorageClients clients, IOptions<S
         LatencyMs = row.GetInt64("LatencyMs") ?? 0,
         TimeToFirstTokenMs = row.GetInt64("TimeToFirstTokenMs"),
         VendorRequestId = row.GetString("VendorRequestId"),
+        KeyId = row.GetString("KeyId"),
         Error = row.GetString("Error"),
         BodiesTruncated = row.GetBoolean("BodiesTruncated") ?? false,
         Timestamp = row.GetDateTimeOffset("At") ?? default,

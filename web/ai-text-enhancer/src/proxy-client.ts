@@ -36,7 +36,7 @@ export interface StreamOptions {
 }
 
 export function classify(status: number, type: string | undefined): ErrorKind {
-  if (type === 'quota_exceeded') return 'quota';
+  if (type === 'insufficient_quota' || type === 'quota_exceeded') return 'quota';
   if (status === 429 || type === 'rate_limit_exceeded' || type === 'provider_rate_limited') return 'rate';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status >= 400 && status < 500 && !type?.startsWith('provider_')) return 'invalid';

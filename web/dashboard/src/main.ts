@@ -40,7 +40,7 @@ function showSignIn(): void {
     const response = await fetch('usage/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ key: key.value }), credentials: 'same-origin' });
     if (!response.ok) {
-      message.textContent = t.wrongKey;
+      message.textContent = await signInRefusal(response);
       key.select();
       return;
     }
@@ -55,6 +55,14 @@ function showSignIn(): void {
     h('button', { type: 'submit', className: 'primary' }, t.signIn));
   clear(app, h('header', { className: 'top' }, h('span', { className: 'brand' }, t.title), languageButton(showSignIn)), h('main', {}, form));
   key.focus();
+}
+
+/** Why the server refused the sign-in: a wrong key, the admin API switched off (no key set), or what the server said. */
+async function signInRefusal(response: Response): Promise<string> {
+  if (response.status === 401) return t.wrongKey;
+  const body = (await response.json().catch(() => undefined)) as { error?: { type?: string; message?: string } } | undefined;
+  if (response.status === 403 && body?.error?.type === 'permission_denied') return t.adminOff;
+  return body?.error?.message ?? `${t.error}: HTTP ${response.status}`;
 }
 
 function languageButton(again: () => void): HTMLButtonElement {

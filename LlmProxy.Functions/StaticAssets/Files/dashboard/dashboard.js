@@ -60,6 +60,7 @@ var u = {
 	signIn: "Sign in",
 	signOut: "Sign out",
 	wrongKey: "That admin key is not valid.",
+	adminOff: "The dashboard is off on this server: it has no admin key. Set LlmProxy__Admin__ApiKey (or LlmProxy:Admin:ApiKey in local.settings.json), restart, and sign in with that value.",
 	sessionEnded: "Your session has ended; sign in again.",
 	overview: "Overview",
 	scopes: "Tenants and users",
@@ -153,6 +154,7 @@ var u = {
 	signIn: "Entrar",
 	signOut: "Salir",
 	wrongKey: "Esa clave de administración no es válida.",
+	adminOff: "El panel está desactivado en este servidor: no tiene clave de administración. Define LlmProxy__Admin__ApiKey (o LlmProxy:Admin:ApiKey en local.settings.json), reinicia y entra con ese valor.",
 	sessionEnded: "Tu sesión ha terminado; vuelve a entrar.",
 	overview: "Resumen",
 	scopes: "Inquilinos y usuarios",
@@ -6930,10 +6932,10 @@ var tc = document.getElementById("app"), nc = {
 }, rc = "";
 g(p(), !1), r(() => {
 	rc = h.sessionEnded, ac();
-}), window.addEventListener("hashchange", () => void sc()), ic();
+}), window.addEventListener("hashchange", () => void cc()), ic();
 async function ic() {
 	let e = await a("usage/session");
-	e ? (i(e.csrfToken), await sc()) : ac();
+	e ? (i(e.csrfToken), await cc()) : ac();
 }
 function ac() {
 	let e = s("input", {
@@ -6958,15 +6960,20 @@ function ac() {
 				body: JSON.stringify({ key: e.value }),
 				credentials: "same-origin"
 			});
-			r.ok ? (e.value = "", rc = "", i((await r.json()).csrfToken), await sc()) : (t.textContent = h.wrongKey, e.select());
+			r.ok ? (e.value = "", rc = "", i((await r.json()).csrfToken), await cc()) : (t.textContent = await oc(r), e.select());
 		}
 	}, s("h1", {}, h.signInTitle), s("label", { for: "admin-key" }, h.adminKey), e, t, s("button", {
 		type: "submit",
 		className: "primary"
 	}, h.signIn));
-	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), oc(ac)), s("main", {}, n)), e.focus();
+	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), sc(ac)), s("main", {}, n)), e.focus();
 }
-function oc(e) {
+async function oc(e) {
+	if (e.status === 401) return h.wrongKey;
+	let t = await e.json().catch(() => void 0);
+	return e.status === 403 && t?.error?.type === "permission_denied" ? h.adminOff : t?.error?.message ?? `${h.error}: HTTP ${e.status}`;
+}
+function sc(e) {
 	return s("button", {
 		type: "button",
 		id: "language",
@@ -6977,7 +6984,7 @@ function oc(e) {
 		}
 	}, h.language);
 }
-async function sc() {
+async function cc() {
 	let t = location.hash.slice(1) || "overview", n = t.startsWith("tenant/") ? "scopes" : t, r = (e, t) => s("a", {
 		href: `#${e}`,
 		"aria-current": n === e ? "page" : void 0
@@ -6985,7 +6992,7 @@ async function sc() {
 		id: "main",
 		"aria-busy": "true"
 	}, s("p", {}, h.loading));
-	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, oc(() => void sc()), s("button", {
+	c(tc, s("header", { className: "top" }, s("span", { className: "brand" }, h.title), s("nav", { "aria-label": h.title }, r("overview", h.overview), r("scopes", h.scopes), r("requests", h.requests)), s("div", { className: "actions" }, sc(() => void cc()), s("button", {
 		type: "button",
 		id: "sign-out",
 		onclick: async () => {
@@ -6995,7 +7002,7 @@ async function sc() {
 			}), rc = "", ac();
 		}
 	}, h.signOut))), i);
-	let a = () => void sc(), o = s("div");
+	let a = () => void cc(), o = s("div");
 	try {
 		t.startsWith("tenant/") ? await ec(o, decodeURIComponent(t.slice(7)), nc, a) : t === "scopes" ? (o.append(s("div", { className: "toolbar" }, zs(nc.range, (e) => {
 			nc.range = e, a();

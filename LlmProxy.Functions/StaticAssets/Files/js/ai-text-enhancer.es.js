@@ -211,7 +211,7 @@ var g = class {
 	}
 };
 function v(e, t) {
-	return t === "quota_exceeded" ? "quota" : e === 429 || t === "rate_limit_exceeded" || t === "provider_rate_limited" ? "rate" : e === 401 || e === 403 ? "unauthorized" : e >= 400 && e < 500 && !t?.startsWith("provider_") ? "invalid" : "vendor";
+	return t === "insufficient_quota" || t === "quota_exceeded" ? "quota" : e === 429 || t === "rate_limit_exceeded" || t === "provider_rate_limited" ? "rate" : e === 401 || e === 403 ? "unauthorized" : e >= 400 && e < 500 && !t?.startsWith("provider_") ? "invalid" : "vendor";
 }
 function y(e, t = Date.now()) {
 	if (!e) return;

@@ -129,13 +129,13 @@ describe('<ai-text-enhancer>', () => {
   });
 
   it('shows a quota refusal in Spanish and sends enhance-error', async () => {
-    fetchMock.mockResolvedValue(errorResponse(429, 'quota_exceeded', 'Token quota exceeded', { 'Retry-After': '600' }));
+    fetchMock.mockResolvedValue(errorResponse(429, 'insufficient_quota', 'Token quota exceeded', { 'x-should-retry': 'false' }));
     const { element, shadow } = mount('language="es"');
     const seen = events(element, 'enhance-error');
     await expect(element.enhance('improve')).rejects.toMatchObject({ kind: 'quota' });
     const alert = shadow.querySelector('[role=alert]')!;
     expect(alert.textContent).toBe('Has agotado tu cuota de uso para este periodo. Inténtalo más tarde.');
-    expect(seen[0].detail).toMatchObject({ kind: 'quota', type: 'quota_exceeded', status: 429, displayMessage: alert.textContent });
+    expect(seen[0].detail).toMatchObject({ kind: 'quota', type: 'insufficient_quota', status: 429, displayMessage: alert.textContent });
   });
 
   it('shows the wait of a rate limit', async () => {
