@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 
 if (args.Contains(StandaloneHost.Flag))
 {
-    await StandaloneHost.Build(args).RunAsync();
+    Environment.ExitCode = await StandaloneRun.RunAsync(args);
     return;
 }
 

@@ -22,7 +22,7 @@ public sealed class AdminKeyCheck(IOptionsMonitor<AdminOptions> options, AdminSi
     {
         var expected = options.CurrentValue.ApiKey;
         if (string.IsNullOrEmpty(expected))
-            throw new ProxyException(403, ErrorTypes.PermissionDenied, "The admin API is disabled: set LlmProxy:Admin:ApiKey to enable it.");
+            throw new ProxyException(403, ErrorTypes.PermissionDenied, "The admin API is disabled: set LlmProxy:Admin:ApiKey (at least 32 characters, e.g. from openssl rand -base64 48) to enable it.");
         if (string.IsNullOrEmpty(presentedKey))
             throw new ProxyException(401, ErrorTypes.Authentication, $"The admin API needs the admin key in the {Header} header (or as 'Authorization: Bearer').");
         var right = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));

@@ -44,12 +44,14 @@ internal sealed class MessagesTranslation(bool passthrough)
             MaxTokens = (int)Math.Min(maxTokens, int.MaxValue),
             Temperature = Double(body, "temperature"),
             TopP = Double(body, "top_p"),
-            Stop = body["stop_sequences"] is JsonArray stops ? stops.Select(s => s!.GetValue<string>()).ToList() : null,
-            Stream = body["stream"]?.GetValueKind() == JsonValueKind.True ? true : null,
-            User = body["metadata"]?["user_id"]?.GetValueKind() == JsonValueKind.String ? body["metadata"]!["user_id"]!.GetValue<string>() : null,
-            Tools = body["tools"] is JsonArray tools ? tools.Select((t, i) => Tool(t, $"tools.{i}")).ToList() : null,
+            Stop = Of(body["stop_sequences"], "stop_sequences", "a list of strings", n => n is JsonArray stops && stops.All(s => s?.GetValueKind() == JsonValueKind.String)
+                ? stops.Select(s => s!.GetValue<string>()).ToList() : null),
+            Stream = Boolean(body["stream"], "stream") == true ? true : null,
+            User = Of(body["metadata"], "metadata", "an object", n => n as JsonObject) is { } metadata
+                ? Of(metadata["user_id"], "metadata.user_id", "a string", n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null) : null,
+            Tools = Of(body["tools"], "tools", "a list", n => n as JsonArray)?.Select((t, i) => Tool(t, $"tools.{i}")).ToList(),
             ToolChoice = Choice(body["tool_choice"]),
-            ParallelToolCalls = body["tool_choice"]?["disable_parallel_tool_use"]?.GetValueKind() == JsonValueKind.True ? false : null,
+            ParallelToolCalls = Boolean(body["tool_choice"]?["disable_parallel_tool_use"], "tool_choice.disable_parallel_tool_use") == true ? false : null,
             AdditionalProperties = extra.Count == 0 ? null : extra,
         };
     }
@@ -83,7 +85,7 @@ internal sealed class MessagesTranslation(bool passthrough)
                     {
                         Role = ChatRoles.Tool,
                         ToolCallId = block["tool_use_id"]?.GetValue<string>(),
-                        Content = MessageContent.FromText((block["is_error"]?.GetValueKind() == JsonValueKind.True ? "Error: " : "") + ResultText(block["content"], at)),
+                        Content = MessageContent.FromText((Boolean(block["is_error"], $"{at}.is_error") == true ? "Error: " : "") + ResultText(block["content"], at)),
                     });
                     break;
                 case "text":
@@ -184,7 +186,7 @@ internal sealed class MessagesTranslation(bool passthrough)
                 Name = tool!["name"]?.GetValue<string>(),
                 Description = tool["description"]?.GetValue<string>(),
                 Parameters = tool["input_schema"] is JsonObject schema ? Element(schema) : null,
-                Strict = tool["strict"]?.GetValueKind() == JsonValueKind.True ? true : null,
+                Strict = Boolean(tool["strict"], $"{path}.strict") == true ? true : null,
             },
         };
     }
@@ -206,6 +208,21 @@ internal sealed class MessagesTranslation(bool passthrough)
     private static double? Double(JsonObject body, string name) =>
         body[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number ? value.GetValue<double>()
         : body[name] is null ? null : throw ProxyException.BadRequest($"{name}: Input should be a valid number.", name);
+
+    /// <summary>
+    /// A field read as <paramref name="read"/> makes it, or null when absent; one of another JSON type is a 400 rather
+    /// than a field the translation would leave out.
+    /// </summary>
+    private static T? Of<T>(JsonNode? node, string name, string expected, Func<JsonNode, T?> read) where T : class =>
+        node is null ? null : read(node) ?? throw ProxyException.BadRequest($"{name}: Input should be {expected}.", name);
+
+    private static bool? Boolean(JsonNode? node, string name) => node?.GetValueKind() switch
+    {
+        null => null,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw ProxyException.BadRequest($"{name}: Input should be a valid boolean.", name),
+    };
 
     private static JsonElement Element(JsonNode node)
     {

@@ -28,7 +28,7 @@ internal sealed partial class DevelopmentBanner(IHostEnvironment environment, IH
     {
         var url = (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? StandaloneHost.DefaultUrl).TrimEnd('/');
         var adminLine = string.IsNullOrEmpty(admin.Value.ApiKey)
-            ? "off: set one with LlmProxy__Admin__ApiKey=<choose-one> (environment) and sign in at the dashboard with it"
+            ? "off: set LlmProxy__Admin__ApiKey=<at least 32 characters, e.g. from openssl rand -base64 48> (environment), restart, and sign in at the dashboard with it"
             : "on: sign in at the dashboard with the value of LlmProxy:Admin:ApiKey";
         Started(log, url, auth.Value.DevelopmentKey ?? "(none: LlmProxy:Auth:DevelopmentKey is empty)", auth.Value.DevelopmentTenantId, adminLine);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -37,7 +38,8 @@ public sealed class FirstRunTests
         Assert.Contains("lp-dev-local-key", block);
         Assert.Contains($"{url}/usage", block);
         Assert.Contains($"{url}/_/demo", block);
-        Assert.Contains("LlmProxy__Admin__ApiKey=", block);
+        // The advice must work: a shorter admin key stops the host at start.
+        Assert.Contains("LlmProxy__Admin__ApiKey=<at least 32 characters", block);
         // What it says works: the development key lists the models.
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         request.Headers.Authorization = new("Bearer", "lp-dev-local-key");
@@ -69,6 +71,28 @@ public sealed class FirstRunTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
         Assert.Equal("permission_denied", error["type"]!.GetValue<string>());
-        Assert.Contains("LlmProxy:Admin:ApiKey", error["message"]!.GetValue<string>());
+        Assert.Contains("LlmProxy:Admin:ApiKey (at least 32 characters", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_standalone_host_with_its_message_alone_and_exit_code_1()
+    {
+        using var directory = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            Path.Combine(RepositoryPaths.FunctionsOutput, "LlmProxy.Functions.dll"), "--standalone", "--urls", "http://127.0.0.1:0",
+            "--LlmProxy:Store:SqlitePath", Path.Combine(directory.Path, "proxy.db"), "--LlmProxy:Admin:ApiKey", "too-short",
+        }) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.Equal(1, process.ExitCode);
+        var printed = (await output) + (await error);
+        Assert.Contains("LlmProxy:Admin:ApiKey must be at least 32 characters", printed);
+        Assert.DoesNotContain("   at ", printed);
+        Assert.DoesNotContain("Unhandled exception", printed);
     }
 }

@@ -240,6 +240,13 @@ public sealed class MessagesDoorTests
     [InlineData("""{"model":"claude-haiku-4-5","max_tokens":"ten","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "max_tokens")]
     [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]}""", 400, "invalid_request_error", "document")]
     [InlineData("[1]", 400, "invalid_request_error", "JSON object")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stop_sequences":"END","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stop_sequences")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stop_sequences":[1],"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stop_sequences")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"stream":"yes","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "stream")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"tools":{"name":"f"},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "tools")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","max_tokens":10,"tool_choice":{"type":"auto","disable_parallel_tool_use":"yes"},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "disable_parallel_tool_use")]
+    [InlineData("""{"model":"claude-haiku-4-5","max_tokens":10,"metadata":{"user_id":5},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "metadata.user_id")]
+    [InlineData("""{"model":"claude-haiku-4-5","max_tokens":10,"metadata":"ana","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "metadata")]
     public async Task Refusals_use_Anthropics_error_shape(string body, int status, string type, string mention)
     {
         await using var rig = await VendorRig.StartAsync("openai");

@@ -118,7 +118,7 @@ describe('admin dashboard at /usage', () => {
     const page = await open('/usage', 1280, [/403 \(Forbidden\)/]);
     // The answer of a server without LlmProxy:Admin:ApiKey, as FirstRunTests checks the server gives it.
     await page.route('**/usage/login', (route) => route.fulfill({ status: 403, contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify({ error: { message: 'The admin API is disabled: set LlmProxy:Admin:ApiKey to enable it.', type: 'permission_denied', param: null, code: 'permission_denied', status: 403 } }) }));
+      body: JSON.stringify({ error: { message: 'The admin API is disabled: set LlmProxy:Admin:ApiKey (at least 32 characters, e.g. from openssl rand -base64 48) to enable it.', type: 'permission_denied', param: null, code: 'permission_denied', status: 403 } }) }));
     await signIn(page, 'any-key');
     await expect.poll(() => page.locator('#sign-in-message').textContent(), { timeout: waitMs }).toContain('no admin key. Set LlmProxy__Admin__ApiKey');
     await shot(page, 'sign-in-admin-off');
