@@ -28,6 +28,10 @@ public sealed record ChatChoice
     public ChatMessage Message { get; init; } = new();
     public string? FinishReason { get; init; }
     public JsonElement? Logprobs { get; init; }
+
+    /// <summary>What the vendor adds to a choice, passed on (Azure's <c>content_filter_results</c>).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>One streamed piece in the OpenAI <c>chat.completion.chunk</c> shape.</summary>
@@ -70,6 +74,10 @@ public sealed record ChunkChoice
     public ChatDelta Delta { get; init; } = new();
     public string? FinishReason { get; init; }
     public JsonElement? Logprobs { get; init; }
+
+    /// <summary>What the vendor adds to a choice, passed on (Azure's <c>content_filter_results</c>).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 public sealed record ChatDelta

@@ -78,6 +78,8 @@ public static class ErrorTypes
     /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>
     public const string InsufficientQuota = "insufficient_quota";
     public const string RateLimited = "rate_limit_exceeded";
+    /// <summary>The vendor's content filter refused the prompt (Azure OpenAI's 400 <c>content_filter</c>).</summary>
+    public const string ContentFiltered = "content_filter";
     /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
     public const string MeteringUnavailable = "metering_unavailable";
     public const string ProviderNotConfigured = "provider_not_configured";
