@@ -51,10 +51,19 @@ param premiumMinimumInstances int = 1
 param adminApiKey string
 
 @description('''Vendor API keys, by vendor: { "openai": "sk-...", "anthropic": "...", "gemini": "...", "cohere": "...",
-"mistral": "...", "deepseek": "..." }. Vendors left out keep the secret already in Key Vault (set or rotate it with
+"mistral": "...", "deepseek": "...", "azure": "..." }. Vendors left out keep the secret already in Key Vault (set or rotate it with
 az keyvault secret set); a vendor without any secret is reported as not configured.''')
 @secure()
 param vendorApiKeys object = {}
+
+@description('''Optional Azure OpenAI (Azure AI Foundry) account the proxy calls as vendor "azure" (models azure/<deployment>).
+Given its name, the app's identity gets the role "Cognitive Services OpenAI User" on it and LlmProxy__Providers__azure__BaseUrl
+is https://<name>.openai.azure.com/ (the account's custom subdomain must be its name, as Entra ID sign-in requires one),
+so no key is needed; a key in vendorApiKeys.azure is used instead when given. Empty: no Azure OpenAI.''')
+param azureOpenAIAccountName string = ''
+
+@description('Resource group of the Azure OpenAI account; defaults to this deployment\'s.')
+param azureOpenAIResourceGroup string = resourceGroup().name
 
 @description('''Secret that signs end-user tokens (POST /api/tokens), at least 32 characters, e.g. openssl rand -base64 48.
 Left empty, the secret already in Key Vault ("end-user-token-signing-key") is kept; with none, no tokens are issued.
@@ -84,6 +93,7 @@ var vendors = [
   'cohere'
   'mistral'
   'deepseek'
+  'azure'
 ]
 var adminKeySecretName = 'admin-api-key'
 var endUserTokenKeySecretName = 'end-user-token-signing-key'
@@ -287,6 +297,13 @@ var appSettings = {
   LlmProxy__Providers__cohere__ApiKey: keyVaultReference(vault.properties.vaultUri, 'cohere-api-key')
   LlmProxy__Providers__mistral__ApiKey: keyVaultReference(vault.properties.vaultUri, 'mistral-api-key')
   LlmProxy__Providers__deepseek__ApiKey: keyVaultReference(vault.properties.vaultUri, 'deepseek-api-key')
+  // Without an "azure-api-key" secret the reference stays unresolved, and the app signs in to Azure OpenAI with its identity.
+  LlmProxy__Providers__azure__ApiKey: keyVaultReference(vault.properties.vaultUri, 'azure-api-key')
+}
+
+// Set only when an Azure OpenAI account is given.
+var azureOpenAIAppSettings = {
+  LlmProxy__Providers__azure__BaseUrl: 'https://${azureOpenAIAccountName}.openai.azure.com/'
 }
 
 // The browser origins as the app's own CORS settings (a list is numbered keys in app settings).
@@ -347,7 +364,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       cors: {
         allowedOrigins: []
       }
-      appSettings: map(items(union(appSettings, corsAppSettings, isFlex ? {} : premiumAppSettings)), setting => {
+      appSettings: map(items(union(appSettings, empty(azureOpenAIAccountName) ? {} : azureOpenAIAppSettings, corsAppSettings, isFlex ? {} : premiumAppSettings)), setting => {
         name: setting.key
         value: setting.value
       })
@@ -398,6 +415,15 @@ resource appInsightsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-0
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
     principalId: app.identity.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+module azureOpenAIUser 'modules/openai-user.bicep' = if (!empty(azureOpenAIAccountName)) {
+  name: 'openai-user-${suffix}'
+  scope: resourceGroup(azureOpenAIResourceGroup)
+  params: {
+    accountName: azureOpenAIAccountName
+    principalId: app.identity.principalId
   }
 }
 

@@ -16,7 +16,9 @@ public sealed class ModelCatalog
         foreach (var (name, settings) in models)
         {
             var key = (provider.ToLowerInvariant(), name);
-            var known = _models.GetValueOrDefault(key) ?? new ModelInfo(key.Item1, name, null, false, null);
+            var known = _models.GetValueOrDefault(key)
+                ?? (settings.BaseModel is { } baseModel ? BuiltIn(baseModel)! with { Provider = key.Item1, Model = name, VendorModel = null } : null)
+                ?? new ModelInfo(key.Item1, name, null, false, null);
             _models[key] = known with
             {
                 ContextWindow = settings.ContextWindow ?? known.ContextWindow,
@@ -48,6 +50,12 @@ public sealed class ModelCatalog
             Reasoning = settings.ReasoningPricePerMillion ?? known?.Reasoning,
         };
     }
+
+    /// <summary>The built-in model named <c>provider/model</c>, or null.</summary>
+    internal static ModelInfo? BuiltIn(string qualifiedName) =>
+        qualifiedName.Split('/', 2) is [var provider, var model]
+            ? BuiltInModels.All.FirstOrDefault(m => KeyComparer.Instance.Equals((m.Provider, m.Model), (provider, model)))
+            : null;
 
     public IEnumerable<ModelInfo> All => _models.Values.OrderBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal);
 

@@ -25,6 +25,13 @@ public sealed class ModelSettings
     public decimal? ReasoningPricePerMillion { get; set; }
     public DateOnly? PricesAsOf { get; set; }
     public string? VendorModel { get; set; }
+
+    /// <summary>
+    /// The built-in model this one is a deployment of, as <c>provider/model</c> (an Azure OpenAI deployment
+    /// <c>azure/prod-mini</c> of <c>openai/gpt-4o-mini</c>): it starts from that model's prices, limits, vision and
+    /// type, and the fields set beside it override them.
+    /// </summary>
+    public string? BaseModel { get; set; }
     public int? MaxOutputTokens { get; set; }
     public int? ImageTokens { get; set; }
 
@@ -45,6 +52,8 @@ internal sealed class ModelCatalogOptionsValidator : IValidateOptions<ModelCatal
         foreach (var (model, settings) in models)
         {
             var prefix = $"LlmProxy:Models:{provider}:{model}";
+            if (settings.BaseModel is { } baseModel && ModelCatalog.BuiltIn(baseModel) is null)
+                problems.Add($"{prefix}:BaseModel must name a built-in model as provider/model (e.g. openai/gpt-4o-mini); got \"{baseModel}\".");
             if (settings.ContextWindow is <= 0) problems.Add($"{prefix}:ContextWindow must be above 0.");
             if (settings.Type is { } type && !ModelTypes.IsKnown(type)) problems.Add($"{prefix}:Type must be \"{ModelTypes.Chat}\" or \"{ModelTypes.Embedding}\"; got \"{type}\".");
             foreach (var (field, price) in new[]

@@ -28,6 +28,10 @@ public sealed record ChatChoice
     public ChatMessage Message { get; init; } = new();
     public string? FinishReason { get; init; }
     public JsonElement? Logprobs { get; init; }
+
+    /// <summary>What the vendor adds to a choice, passed on (Azure's <c>content_filter_results</c>).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>One streamed piece in the OpenAI <c>chat.completion.chunk</c> shape.</summary>
@@ -50,6 +54,13 @@ public sealed record ChatCompletionChunk
     /// </summary>
     public string? Provider { get; set; }
 
+    /// <summary>
+    /// The usage a vendor has reported so far in its stream (Anthropic's <c>message_start</c> input tokens, Gemini's
+    /// <c>usageMetadata</c> on each frame), for charging a stream that ends before its final usage; never sent on.
+    /// </summary>
+    [JsonIgnore]
+    public ChatUsage? PartialUsage { get; init; }
+
     /// <summary>The vendor's own stream event this chunk stands for, when the call passed through; kept for the cache.</summary>
     public JsonElement? Native { get; init; }
 
@@ -63,6 +74,10 @@ public sealed record ChunkChoice
     public ChatDelta Delta { get; init; } = new();
     public string? FinishReason { get; init; }
     public JsonElement? Logprobs { get; init; }
+
+    /// <summary>What the vendor adds to a choice, passed on (Azure's <c>content_filter_results</c>).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 public sealed record ChatDelta

@@ -19,6 +19,12 @@ public sealed class ProviderOptions
     [Range(1, 86_400)]
     public int TotalTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Azure OpenAI only: a dated API version (<c>2024-10-21</c>) for resources that need the older path
+    /// <c>/openai/deployments/{deployment}/…?api-version=</c>; unset, calls go to the v1 API (<c>/openai/v1/…</c>).
+    /// </summary>
+    public string? ApiVersion { get; set; }
+
     /// <summary>Mock vendor only: pause between streamed chunks, to make streaming visible in demos.</summary>
     [Range(0, 10_000)]
     public int ChunkDelayMs { get; set; }

@@ -27,6 +27,13 @@ public class ProxyException : Exception
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
+    /// The request reached the vendor, which may bill it though no usable answer came back (a timeout, a connection
+    /// broken after sending, a malformed or broken answer). False for refusals: the proxy's own, and a vendor's error
+    /// status, which vendors do not bill.
+    /// </summary>
+    public bool VendorMayHaveBilled { get; init; }
+
+    /// <summary>
     /// The machine-readable reason OpenAI clients switch on (<c>insufficient_quota</c>, a vendor's own code); the
     /// type when nothing more specific applies, so SDKs never print an empty code.
     /// </summary>
@@ -71,6 +78,8 @@ public static class ErrorTypes
     /// <summary>A tenant or user used up its period's quota: OpenAI's type and code for an exhausted quota.</summary>
     public const string InsufficientQuota = "insufficient_quota";
     public const string RateLimited = "rate_limit_exceeded";
+    /// <summary>The vendor's content filter refused the prompt (Azure OpenAI's 400 <c>content_filter</c>).</summary>
+    public const string ContentFiltered = "content_filter";
     /// <summary>Usage cannot be recorded right now (the usage outbox is full or cannot deliver), so no call is admitted.</summary>
     public const string MeteringUnavailable = "metering_unavailable";
     public const string ProviderNotConfigured = "provider_not_configured";

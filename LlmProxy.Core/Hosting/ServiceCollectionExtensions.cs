@@ -10,6 +10,7 @@ using LlmProxy.Core.Cors;
 using LlmProxy.Core.Embeddings;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Providers.Anthropic;
+using LlmProxy.Core.Providers.AzureOpenAI;
 using LlmProxy.Core.Providers.Cohere;
 using LlmProxy.Core.Providers.DeepSeek;
 using LlmProxy.Core.Providers.Gemini;
@@ -26,9 +27,11 @@ using LlmProxy.Core.Storage;
 using LlmProxy.Core.Storage.Sqlite;
 using LlmProxy.Core.Storage.Tables;
 using LlmProxy.Core.Usage;
+using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core;
@@ -45,6 +48,8 @@ public static class ServiceCollectionExtensions
                 "LlmProxy:Providers:*:TimeoutSeconds must be 1-3600, TotalTimeoutSeconds 1-86400 and ChunkDelayMs 0-10000.")
             .Validate(o => o.Providers.Values.All(p => p.BaseUrl is null || p.BaseUrl.Scheme is "http" or "https"),
                 "LlmProxy:Providers:*:BaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.Providers.Values.All(p => p.ApiVersion is null || ApiVersions.IsDated(p.ApiVersion)),
+                "LlmProxy:Providers:*:ApiVersion must be a dated API version such as 2024-10-21 or 2025-04-01-preview.")
             .ValidateOnStart();
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageQueueOptions>().Bind(configuration.GetSection(UsageQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -64,7 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<VendorHealth>();
         services.AddSingleton<VendorHttp>();
         foreach (var name in new[] { OpenAIProvider.ProviderName, AnthropicProvider.ProviderName, GeminiProvider.ProviderName,
-                     CohereProvider.ProviderName, MistralProvider.ProviderName, DeepSeekProvider.ProviderName })
+                     CohereProvider.ProviderName, MistralProvider.ProviderName, DeepSeekProvider.ProviderName, AzureOpenAIProvider.ProviderName })
             services.AddVendorClient(name);
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<IChatProvider, OpenAIProvider>();
@@ -73,6 +78,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IChatProvider, CohereProvider>();
         services.AddSingleton<IChatProvider, MistralProvider>();
         services.AddSingleton<IChatProvider, DeepSeekProvider>();
+        // Azure OpenAI without a key signs in with the app's identity (DefaultAzureCredential reads AZURE_CLIENT_ID for a user-assigned one).
+        services.TryAddSingleton(sp => new EntraTokens(new DefaultAzureCredential(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntraTokens>>()));
+        services.AddSingleton<IChatProvider, AzureOpenAIProvider>();
 
         // Model catalog (prices, vision) and the guarded fetcher for image URLs that vendors need inline.
         services.AddOptions<ModelCatalogOptions>().Bind(configuration.GetSection(ModelCatalogOptions.Section)).ValidateOnStart();
@@ -143,6 +151,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QuotaService>();
         services.AddSingleton<Admission>();
         services.AddSingleton<CallBounds>();
+        services.AddSingleton<CallAdmission>();
         services.AddSingleton<UsagePublisher>();
         services.AddSingleton<AdminKeyCheck>();
         services.AddSingleton<AdminService>();

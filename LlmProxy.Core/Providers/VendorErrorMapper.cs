@@ -41,7 +41,7 @@ public static class VendorErrorMapper
     }
 
     public static ProxyException Timeout(string provider, TimeSpan after) =>
-        new(504, ErrorTypes.ProviderTimeout, $"{provider} did not answer within {after.TotalSeconds:0} s.", provider: provider);
+        new(504, ErrorTypes.ProviderTimeout, $"{provider} did not answer within {after.TotalSeconds:0} s.", provider: provider) { VendorMayHaveBilled = true };
 
     public static ProxyException CircuitOpen(string provider, TimeSpan? retryAfter) =>
         new(503, ErrorTypes.ProviderUnavailable, $"{provider} failed repeatedly; the proxy stops calling it for a while.", provider: provider, retryAfter: retryAfter);
@@ -51,11 +51,21 @@ public static class VendorErrorMapper
     /// port (or, with a custom base URL, a host of the operator's network) and tell a scanner whether a port is open.
     /// </summary>
     public static ProxyException Unreachable(string provider, Exception inner) =>
-        new(502, ErrorTypes.ProviderError, $"{provider} could not be reached (the connection failed).", provider: provider, inner: inner);
+        new(502, ErrorTypes.ProviderError, $"{provider} could not be reached (the connection failed).", provider: provider, inner: inner) { VendorMayHaveBilled = MayHaveReachedVendor(inner) };
+
+    /// <summary>
+    /// Whether a failed attempt may have reached the vendor: only a failure to connect (name, connection, TLS,
+    /// proxy tunnel) is sure not to have; a timeout or a connection lost later may have been processed and billed.
+    /// </summary>
+    public static bool MayHaveReachedVendor(Exception failure) => failure is not HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+    };
 
     /// <summary>An error reported inside a stream that had already started.</summary>
     public static ProxyException MidStream(string provider, string? message) =>
-        new(502, ErrorTypes.ProviderError, string.IsNullOrWhiteSpace(message) ? $"{provider} failed mid-stream." : message, provider: provider);
+        new(502, ErrorTypes.ProviderError, string.IsNullOrWhiteSpace(message) ? $"{provider} failed mid-stream." : message, provider: provider) { VendorMayHaveBilled = true };
 
     public static TimeSpan? ReadRetryAfter(HttpResponseHeaders headers, TimeProvider clock)
     {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization.Metadata;
 using LlmProxy.Core.Errors;
+using LlmProxy.Core.Providers.AzureOpenAI;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -61,7 +62,7 @@ public sealed partial class VendorHttp(IHttpMessageHandlerFactory handlers, Time
         {
             var errorBody = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
             var (code, param) = VendorErrorMapper.ExtractCodeAndParam(errorBody);
-            throw VendorErrorMapper.Map(provider, response.StatusCode, VendorErrorMapper.ExtractMessage(errorBody),
+            throw ContentFilterRefusal.From(provider, (int)response.StatusCode, errorBody) ?? VendorErrorMapper.Map(provider, response.StatusCode, VendorErrorMapper.ExtractMessage(errorBody),
                 VendorErrorMapper.ReadRetryAfter(response.Headers, clock) ?? VendorErrorMapper.ReadRetryDelay(errorBody), code, param);
         }
     }

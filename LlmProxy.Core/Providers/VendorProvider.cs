@@ -19,7 +19,8 @@ public abstract class VendorProvider(IOptions<ProvidersOptions> options) : IChat
 
     protected ProviderOptions Settings => options.Value.For(Name);
 
-    public bool IsConfigured => !string.IsNullOrEmpty(Settings.ApiKey);
+    /// <summary>Whether calls can reach the vendor: a key, unless the vendor authenticates otherwise.</summary>
+    public virtual bool IsConfigured => !string.IsNullOrEmpty(Settings.ApiKey);
 
     protected TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Settings.TimeoutSeconds);
 

@@ -1,29 +1,30 @@
 using LlmProxy.Core.Caching;
 using LlmProxy.Core.Catalog;
 using LlmProxy.Core.Chat;
+using LlmProxy.Core.Configuration;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers;
 using LlmProxy.Core.Proxy.Fallbacks;
 using LlmProxy.Core.Quotas;
 using LlmProxy.Core.Usage;
-
-using LlmProxy.Core.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmProxy.Core.Proxy;
 
 /// <summary>
-/// The pipeline behind both front doors: vendor -> rate limit -> quota reservation -> vendor call -> answer, with
-/// exactly one usage event per admitted call (which settles its reservation). For streams the vendor's first
-/// chunk is awaited before answering, so a vendor that refuses the call gives the caller a proper HTTP error
-/// rather than a broken stream.
+/// The pipeline behind both front doors: vendor and catalog rules -> admission (rate limit, cache, reservation of the
+/// call's bound) -> vendor attempts (the named vendor, then its fallbacks) -> answer, with exactly one usage event per
+/// admitted call, charged what each attempt may have been billed (which settles the reservation). Whole answers and
+/// streams share the attempt loop; for streams the vendor's first chunk is awaited before answering, so a vendor that
+/// refuses the call gives the caller a proper HTTP error (or falls back) rather than a broken stream.
 /// </summary>
-public sealed class ProxyService(
+public sealed partial class ProxyService(
     ProviderRegistry providers,
     ModelCatalog catalog,
     CatalogRules catalogRules,
-    Admission admission,
+    CallAdmission admission,
+    QuotaService quotas,
     CallBounds bounds,
     ResponseCache cache,
     UsagePublisher publisher,
@@ -33,138 +34,131 @@ public sealed class ProxyService(
     IOptions<ProvidersOptions> providerOptions,
     ILogger<ProxyService> log)
 {
+    public const string CacheHeader = CallAdmission.CacheHeader;
+
     public async Task<ProxyOutcome> HandleAsync(ProxyCall call, CancellationToken cancellationToken)
     {
         var provider = providers.Resolve(call.Provider);
         call = catalogRules.Apply(call);
-        var admitted = await admission.CountRequestAsync(call.TenantId, call.UserId, call.KeyBudget, call.UserCeiling, cancellationToken).ConfigureAwait(false);
-        var headers = admitted.Headers;
-        var cacheKey = cache.Enabled && !call.NoCache ? CacheKey.For(call) : null;
-        if (cacheKey is not null)
-        {
-            if (await FromCacheAsync(call, cacheKey, provider.Name, admitted, cancellationToken).ConfigureAwait(false) is { } hit)
-                return hit;
-            headers[CacheHeader] = "MISS";
-        }
-
         var targets = fallbacks.For(call, provider);
-        var reservation = await admission.ReserveAsync(admitted, bounds.For(call), [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken)
-            .ConfigureAwait(false);
+        var admitted = await admission.AdmitAsync(call, [.. targets.Select(t => (t.Provider.Name, t.Call.Model))], cancellationToken).ConfigureAwait(false);
+        var accounting = new CallAccounting(call, provider.Name, admitted.Reservation, admitted.Bound, tokens, clock, catalog.Find(provider.Name, call.Model))
+        {
+            Cached = admitted.Hit is not null,
+        };
+        if (admitted.Hit is { } hit) return await ReplayAsync(hit, accounting, provider.Name, admitted.Headers, cancellationToken).ConfigureAwait(false);
 
-        var accounting = new CallAccounting(call, provider.Name, reservation, tokens, clock, catalog.Find(provider.Name, call.Model));
         for (var i = 0; ; i++)
         {
-            var (target, vendor) = targets[i];
-            var last = i == targets.Count - 1;
-            if (i > 0) accounting.Retarget(target, vendor.Name, catalog.Find(vendor.Name, target.Model));
-            if (!call.Stream)
-            {
-                using var deadline = Deadline(vendor.Name, cancellationToken);
-                try
-                {
-                    ChatCompletion completion;
-                    try
-                    {
-                        completion = await vendor.CompleteAsync(target.Request, deadline.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (deadline.Expired)
-                    {
-                        throw deadline.Error();
-                    }
-                    accounting.Succeeded(completion);
-                    if (cacheKey is not null) await cache.StoreCompletionAsync(cacheKey, call, completion).ConfigureAwait(false);
-                    await publisher.PublishAsync(accounting).ConfigureAwait(false);
-                    return ProxyOutcome.Whole(completion with { Provider = vendor.Name }, headers);
-                }
-                catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
-                {
-                    log.LogWarning("{Provider}/{Model} failed ({Status} {Type}); falling back to {Next}", vendor.Name, target.Model, e.Status, e.Type, targets[i + 1].Call.Provider + "/" + targets[i + 1].Call.Model);
-                }
-                catch (Exception e)
-                {
-                    await FailAsync(accounting, e).ConfigureAwait(false);
-                    throw;
-                }
-                continue;
-            }
-
-            var streamDeadline = Deadline(vendor.Name, cancellationToken);
-            var chunks = vendor.StreamAsync(target.Request, streamDeadline.Token).GetAsyncEnumerator(streamDeadline.Token);
+            var target = targets[i];
             try
             {
-                bool first;
-                try
-                {
-                    first = await chunks.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (streamDeadline.Expired)
-                {
-                    throw streamDeadline.Error();
-                }
-                if (!first)
-                    throw VendorErrorMapper.MidStream(vendor.Name, $"{vendor.Name} ended the stream without sending anything.");
-                var capture = cacheKey is null ? null : cache.CaptureStream(cacheKey, call);
-                return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, capture, streamDeadline), headers);
+                accounting.Sending();
+                return await AttemptAsync(call, target, admitted, accounting, cancellationToken).ConfigureAwait(false);
             }
-            catch (ProxyException e) when (!last && FallbackRoutes.Warrants(e))
+            catch (ProxyException e) when (i + 1 < targets.Count && FallbackRoutes.Warrants(e))
             {
-                await chunks.DisposeAsync().ConfigureAwait(false);
-                streamDeadline.Dispose();
-                log.LogWarning("{Provider}/{Model} failed ({Status} {Type}); falling back to {Next}", vendor.Name, target.Model, e.Status, e.Type, targets[i + 1].Call.Provider + "/" + targets[i + 1].Call.Model);
+                accounting.Failed(e);
+                var next = targets[i + 1];
+                var nextBound = bounds.For(next.Call);
+                if (!await CoverAsync(accounting, next, nextBound, admitted.Limits, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.FallbackNotCovered(log, target.Provider.Name, target.Call.Model, e.Status, next.Provider.Name, next.Call.Model);
+                    await publisher.PublishAsync(accounting).ConfigureAwait(false);
+                    throw;
+                }
+                Log.FallingBack(log, target.Provider.Name, target.Call.Model, e.Status, e.Type, next.Provider.Name, next.Call.Model);
+                accounting.Retarget(next.Call, next.Provider.Name, catalog.Find(next.Provider.Name, next.Call.Model), nextBound);
             }
             catch (Exception e)
             {
-                await chunks.DisposeAsync().ConfigureAwait(false);
-                streamDeadline.Dispose();
-                await FailAsync(accounting, e).ConfigureAwait(false);
+                // A cancelled call stays client_closed; its charge depends on how far the attempt got (CallAccounting.Charge).
+                if (e is ProxyException proxyError) accounting.Failed(proxyError);
+                else if (e is not OperationCanceledException) accounting.Failed(e);
+                await publisher.PublishAsync(accounting).ConfigureAwait(false);
                 throw;
             }
         }
     }
 
-    private CallDeadline Deadline(string provider, CancellationToken cancellationToken) =>
-        new(provider, TimeSpan.FromSeconds(providerOptions.Value.For(provider).TotalTimeoutSeconds), clock, cancellationToken);
-
-    /// <summary>Ends a call that got no answer: its one usage event says why (a cancelled call stays client_closed).</summary>
-    private async Task FailAsync(CallAccounting accounting, Exception error)
+    /// <summary>
+    /// One vendor attempt, whole or streamed: the whole answer (stored in the cache, its usage event published), or a
+    /// stream whose first chunk has arrived (its event is published when the stream is disposed). Failures come out as
+    /// <see cref="ProxyException"/>, a deadline that expired as the vendor's timeout.
+    /// </summary>
+    private async Task<ProxyOutcome> AttemptAsync(ProxyCall call, FallbackRoutes.Target target, AdmittedCall admitted, CallAccounting accounting, CancellationToken cancellationToken)
     {
-        if (error is ProxyException proxyError) accounting.Failed(proxyError);
-        else if (error is not OperationCanceledException) accounting.Failed(error);
-        await publisher.PublishAsync(accounting).ConfigureAwait(false);
+        var vendor = target.Provider;
+        var deadline = new CallDeadline(vendor.Name, TimeSpan.FromSeconds(providerOptions.Value.For(vendor.Name).TotalTimeoutSeconds), clock, cancellationToken);
+        IAsyncEnumerator<ChatCompletionChunk>? chunks = null;
+        try
+        {
+            if (!call.Stream)
+            {
+                var completion = await vendor.CompleteAsync(target.Call.Request, deadline.Token).ConfigureAwait(false);
+                deadline.Dispose();
+                accounting.Succeeded(completion);
+                if (admitted.CacheKey is { } key) await cache.StoreCompletionAsync(key, call, completion).ConfigureAwait(false);
+                await publisher.PublishAsync(accounting).ConfigureAwait(false);
+                return ProxyOutcome.Whole(completion with { Provider = vendor.Name }, admitted.Headers);
+            }
+
+            chunks = vendor.StreamAsync(target.Call.Request, deadline.Token).GetAsyncEnumerator(deadline.Token);
+            if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                throw VendorErrorMapper.MidStream(vendor.Name, $"{vendor.Name} ended the stream without sending anything.");
+            var capture = admitted.CacheKey is { } streamKey ? cache.CaptureStream(streamKey, call) : null;
+            return ProxyOutcome.Streaming(new ProxyStream(chunks, chunks.Current, accounting, publisher, vendor.Name, capture, deadline), admitted.Headers);
+        }
+        catch (Exception e)
+        {
+            if (chunks is not null) await chunks.DisposeAsync().ConfigureAwait(false);
+            deadline.Dispose();
+            if (e is OperationCanceledException && deadline.Expired) throw deadline.Error();
+            throw;
+        }
     }
 
-    public const string CacheHeader = "X-Cache";
+    /// <summary>
+    /// Before a fallback attempt, grows the reservation to what the call may already have been charged plus the next
+    /// attempt's bound, in tokens and money; false when the quota has no room for it (the fallback is then not tried).
+    /// </summary>
+    private async Task<bool> CoverAsync(CallAccounting accounting, FallbackRoutes.Target next, CallBound nextBound, CallLimits limits, CancellationToken cancellationToken)
+    {
+        if (accounting.Reservation is not { } reservation) return true;
+        var (chargedTokens, chargedCost) = accounting.Charged;
+        if (await quotas.TryCoverAsync(reservation, chargedTokens, chargedCost, nextBound, (next.Provider.Name, next.Call.Model), limits, cancellationToken)
+                .ConfigureAwait(false) is not { } covered)
+            return false;
+        accounting.Reservation = covered;
+        return true;
+    }
 
     /// <summary>
     /// Serves a call from the response cache: the stored answer, or the stored stream replayed chunk by chunk in the
-    /// same SSE shape. It still yields one usage event, marked cached; whether its tokens count against the quota is
-    /// a setting, and only then is a reservation taken.
+    /// same SSE shape. It still yields one usage event, marked cached.
     /// </summary>
-    private async Task<ProxyOutcome?> FromCacheAsync(ProxyCall call, string cacheKey, string provider, AdmittedRequest admitted,
-        CancellationToken cancellationToken)
+    private async Task<ProxyOutcome> ReplayAsync(CachedAnswer hit, CallAccounting accounting, string provider, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
-        ChatCompletion? completion = null;
-        List<ChatCompletionChunk>? chunks = null;
-        if (call.Stream) chunks = await cache.GetStreamAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
-        else completion = await cache.GetCompletionAsync(call.TenantId, cacheKey, cancellationToken).ConfigureAwait(false);
-        if (completion is null && chunks is not { Count: > 0 }) return null;
-
-        var reservation = cache.CountsCachedTokens
-            ? await admission.ReserveAsync(admitted, bounds.For(call), [(provider, call.Model)], cancellationToken).ConfigureAwait(false)
-            : null;
-        var accounting = new CallAccounting(call, provider, reservation, tokens, clock, catalog.Find(provider, call.Model)) { Cached = true };
-        var hitHeaders = new Dictionary<string, string>(admitted.Headers) { [CacheHeader] = "HIT" };
         // Each answer is its own: a replay gets a new id and the time it was served, as a fresh answer would.
         var id = "chatcmpl-" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
         var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (completion is not null)
+        if (hit.Completion is { } completion)
         {
             accounting.Succeeded(completion);
             await publisher.PublishAsync(accounting).ConfigureAwait(false);
-            return ProxyOutcome.Whole(completion with { Provider = provider, Id = id, Created = created }, hitHeaders);
+            return ProxyOutcome.Whole(completion with { Provider = provider, Id = id, Created = created }, headers);
         }
-        var replay = chunks!.Select(c => c with { Id = id, Created = created }).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+        var replay = hit.Chunks!.Select(c => c with { Id = id, Created = created }).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
         await replay.MoveNextAsync().ConfigureAwait(false);
-        return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), hitHeaders);
+        return ProxyOutcome.Streaming(new ProxyStream(replay, replay.Current, accounting, publisher, provider), headers);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Provider}/{Model} failed ({Status} {Type}); falling back to {NextProvider}/{NextModel}")]
+        public static partial void FallingBack(ILogger logger, string provider, string model, int status, string type, string nextProvider, string nextModel);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Provider}/{Model} failed ({Status}); the quota has no room for a fallback to {NextProvider}/{NextModel}")]
+        public static partial void FallbackNotCovered(ILogger logger, string provider, string model, int status, string nextProvider, string nextModel);
     }
 }

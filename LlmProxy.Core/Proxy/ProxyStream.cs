@@ -84,7 +84,7 @@ public sealed class ProxyStream : IAsyncDisposable
 
         if (_accounting.VendorUsage is null)
         {
-            var usage = _accounting.EstimatedUsage();
+            var usage = _accounting.Charge().Usage;
             var usageChunk = new ChatCompletionChunk { Id = _first.Id, Created = _first.Created, Model = _first.Model, Choices = [], Usage = usage, Provider = Provider };
             _capture?.Add(usageChunk);
             yield return usageChunk;

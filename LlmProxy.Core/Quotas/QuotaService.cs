@@ -58,6 +58,24 @@ public sealed class QuotaService(IQuotaStore store, QuotaLimits limits, RateLimi
             period.End, [new(QuotaRefusal.RemainingUsdHeader, Usd(left))]);
     }
 
+    /// <summary>
+    /// Before a fallback attempt: the reservation raised to cover what the call has been charged so far
+    /// (<paramref name="chargedTokens"/>, <paramref name="chargedCostUsd"/>) plus the bound of the next attempt at the
+    /// next model's prices; the same reservation when it already covers that, null when a limit has no room for the
+    /// difference (the fallback is then not tried).
+    /// </summary>
+    public async Task<QuotaReservation?> TryCoverAsync(QuotaReservation reservation, long chargedTokens, decimal chargedCostUsd, CallBound next,
+        (string Provider, string Model) nextAnswerer, CallLimits callLimits, CancellationToken cancellationToken)
+    {
+        var tokens = Math.Max(reservation.Tokens, chargedTokens + next.Total);
+        var cost = callLimits.LimitsMoney
+            ? Math.Max(reservation.Cost, Nanodollars.CostOf(chargedCostUsd) + CostBound(reservation.TenantId, reservation.UserId, callLimits, next, [nextAnswerer]))
+            : reservation.Cost;
+        if (tokens == reservation.Tokens && cost == reservation.Cost) return reservation;
+        var outcome = await store.TryGrowAsync(reservation, tokens, cost, callLimits, cancellationToken).ConfigureAwait(false);
+        return outcome.Admitted ? reservation with { Tokens = tokens, Cost = cost } : null;
+    }
+
     /// <summary>The most the call can cost at any of the models that may answer it; every one of them must have a price.</summary>
     private long CostBound(string tenantId, string userId, CallLimits callLimits, CallBound bound, IReadOnlyList<(string Provider, string Model)> answerers)
     {

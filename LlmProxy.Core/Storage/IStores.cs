@@ -48,6 +48,14 @@ public interface IQuotaStore
     /// </summary>
     Task<ReserveOutcome> TryReserveAsync(QuotaReservation reservation, CallLimits limits, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Raises a live reservation to <paramref name="tokens"/> and <paramref name="cost"/> (nano-dollars; neither below
+    /// what it holds) if every limited scope of the call still has room for the difference, atomically as
+    /// <see cref="TryReserveAsync"/>; refused when a limit has no room or the reservation is no longer live. A fallback
+    /// attempt grows its call's reservation this way.
+    /// </summary>
+    Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long cost, CallLimits limits, CancellationToken cancellationToken);
+
     /// <summary>Drops a reservation whose call will record no usage event. Idempotent.</summary>
     Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken);
 

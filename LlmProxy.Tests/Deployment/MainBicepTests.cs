@@ -47,8 +47,13 @@ public sealed partial class MainBicepTests
         Assert.Equal(["roles.storageBlobDataOwner", "roles.storageQueueDataContributor", "roles.storageTableDataContributor"], Bicep.ArrayVariable("storageRoles"));
         Assert.Contains("scope: vault\n  properties: {\n    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)", Bicep.Text);
         Assert.Contains("scope: appInsights\n  properties: {\n    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)", Bicep.Text);
-        // The storage loop, Key Vault and Application Insights: three role assignments, all to the app's identity.
-        Assert.Equal(3, Regex.Count(Bicep.Text, "principalId: app.identity.principalId"));
+        // The storage loop, Key Vault, Application Insights and the optional Azure OpenAI account: four role assignments, all to the app's identity.
+        Assert.Equal(4, Regex.Count(Bicep.Text, "principalId: app.identity.principalId"));
+        Assert.Contains("module azureOpenAIUser 'modules/openai-user.bicep' = if (!empty(azureOpenAIAccountName)) {\n  name: 'openai-user-${suffix}'\n  scope: resourceGroup(azureOpenAIResourceGroup)", Bicep.Text);
+        // Cognitive Services OpenAI User: inference calls only; no keys, no deployments.
+        var module = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "modules", "openai-user.bicep")).ReplaceLineEndings("\n");
+        Assert.Contains("var cognitiveServicesOpenAIUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'", module);
+        Assert.Contains("scope: account\n  properties: {\n    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesOpenAIUser)", module);
         Assert.Contains("type: 'SystemAssigned'", Bicep.Text);
     }
 

@@ -27,7 +27,7 @@ public sealed partial class SettingsDriftTests
     private static readonly BicepTemplate Bicep = BicepTemplate.Main;
 
     private static IReadOnlyDictionary<string, string> AppSettings() =>
-        Bicep.ObjectVariable("appSettings").Concat(Bicep.ObjectVariable("premiumAppSettings")).ToDictionary();
+        Bicep.ObjectVariable("appSettings").Concat(Bicep.ObjectVariable("premiumAppSettings")).Concat(Bicep.ObjectVariable("azureOpenAIAppSettings")).ToDictionary();
 
     /// <summary>
     /// The secret settings to hold in Key Vault: every bound <c>ApiKey</c> (per vendor where the Options are per
@@ -88,7 +88,7 @@ public sealed partial class SettingsDriftTests
     {
         var vendors = Bicep.ArrayVariable("vendors");
         Assert.Superset(BoundSettings.Vendors.ToHashSet(), vendors.ToHashSet());
-        Assert.Superset(new HashSet<string> { "openai", "anthropic", "gemini", "cohere", "mistral", "deepseek" }, vendors.ToHashSet());
+        Assert.Superset(new HashSet<string> { "openai", "anthropic", "gemini", "cohere", "mistral", "deepseek", "azure" }, vendors.ToHashSet());
         var settings = AppSettings();
         foreach (var vendor in vendors)
             Assert.Equal($"keyVaultReference(vault.properties.vaultUri, '{vendor}-api-key')", settings[$"LlmProxy__Providers__{vendor}__ApiKey"]);

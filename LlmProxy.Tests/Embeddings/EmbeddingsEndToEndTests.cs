@@ -23,6 +23,7 @@ public sealed class EmbeddingsEndToEndTests
         ["mistral"] = "mistral-embed",
         ["cohere"] = "embed-v4.0",
         ["gemini"] = "gemini-embedding-001",
+        ["azure"] = "text-embedding-3-small",
     };
 
     public static TheoryData<string> Vendors => new(Models.Keys);

@@ -36,6 +36,9 @@ public sealed partial class FakeAnthropicVendor : FakeVendor
     ];
 
     public override string ProviderName => "anthropic";
+
+    /// <summary>Anthropic's documented tool-use system prompt for current models with <c>tool_choice</c> auto.</summary>
+    protected override int HiddenPromptTokens(JsonObject body) => body["tools"] is JsonArray { Count: > 0 } ? 346 : 0;
     public override string ApiKey => Key;
 
     protected override void Map(WebApplication app) => app.MapPost("/v1/messages", HandleAsync);

@@ -41,6 +41,10 @@ public sealed partial class FakeGeminiVendor : FakeVendor
     ];
 
     public override string ProviderName => "gemini";
+
+    protected override int? SentBudget(JsonObject body) =>
+        body[Get(body, "generationConfig", "generation_config")]?["maxOutputTokens"]?.GetValue<int>()
+        ?? body[Get(body, "generationConfig", "generation_config")]?["max_output_tokens"]?.GetValue<int>();
     public override string ApiKey => Key;
 
     /// <summary>The proxy calls <c>v1beta</c>; the current SDK calls <c>v1</c>. Both serve the same format.</summary>
@@ -309,7 +313,7 @@ public sealed partial class FakeGeminiVendor : FakeVendor
                 Frame(ErrorBody(503, "The model is overloaded. Please try again later."), newline: Newline));
         return new StreamScript(
             [],
-            piece => [Frame(Response(model, piece, null, StreamUsage, ++sent), newline: Newline)],
+            piece => [Frame(Response(model, piece, null, StreamUsage, sent += TokensOf(piece)), newline: Newline)],
             [Frame(Response(model, "", "STOP", StreamUsage, CompletionTokens), newline: Newline)],
             Frame(ErrorBody(503, "The model is overloaded. Please try again later."), newline: Newline),
             AsksForJson(body) ? JsonPieces : null);

@@ -23,7 +23,7 @@ public sealed class VendorRejection(int status, string message) : Exception(mess
 /// the knobs tests turn (an injected failure, a stream held after its first piece or broken mid-way). Each vendor
 /// subclass speaks its own wire format, SSE framing included, and validates requests as the real vendor does.
 /// </summary>
-public abstract class FakeVendor : IAsyncDisposable
+public abstract partial class FakeVendor : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -38,15 +38,20 @@ public abstract class FakeVendor : IAsyncDisposable
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     /// <summary>The pieces of text a streamed answer is sent in; a whole answer is their concatenation.</summary>
-    public IReadOnlyList<string> StreamPieces { get; set; } = ["Hello", " from", " the", " fake", " vendor."];
+    public IReadOnlyList<string> StreamPieces { get => Current.Value?.Pieces ?? _streamPieces; set => _streamPieces = value; }
+
+    private IReadOnlyList<string> _streamPieces = ["Hello", " from", " the", " fake", " vendor."];
 
     /// <summary>
     /// The usage the vendor reports, in OpenAI's terms: <see cref="PromptTokens"/> counts every input token (the
     /// cached and cache-written ones included), <see cref="CompletionTokens"/> every output token (reasoning included).
     /// Each fake writes them in its vendor's own shape (Anthropic's <c>input_tokens</c> leaves the cache tokens out).
     /// </summary>
-    public int PromptTokens { get; set; } = 11;
-    public int CompletionTokens { get; set; } = 7;
+    public int PromptTokens { get => Current.Value?.PromptTokens ?? _promptTokens; set => _promptTokens = value; }
+    public int CompletionTokens { get => Current.Value?.CompletionTokens ?? _completionTokens; set => _completionTokens = value; }
+
+    private int _promptTokens = 11;
+    private int _completionTokens = 7;
 
     /// <summary>Prompt tokens read from the vendor's prompt cache (part of <see cref="PromptTokens"/>).</summary>
     public int CachedPromptTokens { get; set; }
@@ -59,6 +64,15 @@ public abstract class FakeVendor : IAsyncDisposable
 
     /// <summary>When set, the stream pauses after its first content piece until the task completes.</summary>
     public Task? HoldStreamAfterFirstChunk { get; set; }
+
+    /// <summary>
+    /// When set, a whole answer is held until the task completes, then billed, whether or not the caller is still
+    /// waiting (a vendor finishes a non-streamed answer it has begun).
+    /// </summary>
+    public Task? HoldWholeAnswer { get; set; }
+
+    /// <summary>Released once for each whole answer <see cref="HoldWholeAnswer"/> holds.</summary>
+    public SemaphoreSlim WholeAnswerHeld { get; } = new(0);
 
     /// <summary>Completed when the vendor has written the whole stream (or stopped writing it).</summary>
     public TaskCompletionSource StreamFinished { get; private set; } = NewSignal();
@@ -156,6 +170,13 @@ public abstract class FakeVendor : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "application/json";
+        if (HoldWholeAnswer is { } held)
+        {
+            WholeAnswerHeld.Release();
+            await held;
+        }
+        // A vendor bills a whole answer once written, whether or not the caller is still there to read it.
+        Bill();
         await context.Response.WriteAsync(RawAnswer ?? Completion(context, body).ToJsonString());
     });
 
@@ -212,11 +233,14 @@ public abstract class FakeVendor : IAsyncDisposable
             await WriteErrorAsync(context, rejection.Status, rejection.Message);
             return;
         }
+        // From here on the vendor works on the request, and bills it.
+        BeginBill(text, body);
         await answer(body);
     }
 
     private async Task StreamAsync(HttpContext context, StreamScript script)
     {
+        var sent = 0;
         try
         {
             context.Response.ContentType = "text/event-stream";
@@ -226,6 +250,7 @@ public abstract class FakeVendor : IAsyncDisposable
             for (var i = 0; i < pieces.Count; i++)
             {
                 foreach (var frame in script.Piece(pieces[i])) await SendRawAsync(context, frame);
+                sent++;
                 if (i > 0) continue;
                 if (HoldStreamAfterFirstChunk is { } hold) await hold.WaitAsync(context.RequestAborted);
                 if (FailMidStream)
@@ -238,6 +263,8 @@ public abstract class FakeVendor : IAsyncDisposable
         }
         finally
         {
+            // A stream is billed for the output written until it stopped: vendors stop generating when the caller leaves.
+            Bill(sent);
             StreamFinished.TrySetResult();
         }
     }

@@ -181,6 +181,8 @@ public abstract partial class OpenAIStyleFakeVendor : FakeVendor
 
     protected override bool IsStreaming(HttpContext context, JsonObject body) => body["stream"]?.GetValue<bool>() == true;
 
+    protected override int? SentBudget(JsonObject body) => (body["max_completion_tokens"] ?? body["max_tokens"])?.GetValue<int>();
+
     protected static string Model(JsonObject body) => body["model"]!.GetValue<string>();
 
     protected virtual JsonObject Usage() => new()

@@ -112,8 +112,9 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         Assert.Equal(1.0, openai["recentErrorRate"]!.GetValue<double>());
     }
 
+    /// <summary>A request that timed out may have been processed, and billed: it is not repeated, and it is charged its bound.</summary>
     [Fact]
-    public async Task A_vendor_that_never_answers_is_tried_again_then_reported_as_a_timeout()
+    public async Task A_vendor_that_never_answers_is_not_tried_again_and_the_call_is_charged_its_bound()
     {
         await using var silent = await SilentVendor.StartAsync();
         await using var host = await ProxyHost.StartAsync(new Dictionary<string, string?>
@@ -128,7 +129,13 @@ public sealed class VendorResilienceTests : IAsyncLifetime
         var response = await CallAsync(host);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Equal(2, silent.Requests);
+        Assert.Equal(1, silent.Requests);
+        await host.WhenUsageHandledAsync(1);
+        var row = Assert.Single(await UsageRows.ReadAsync(host.DatabasePath));
+        Assert.Equal(("vendor_error", 504, true), (row.Status, row.HttpStatus, row.Estimated));
+        // The bound: the request's JSON bytes (well above the few tokens of "hi") and the whole default output budget.
+        Assert.Equal(1024, row.CompletionTokens);
+        Assert.InRange(row.PromptTokens, 50, 200);
     }
 
     [Theory]

@@ -16,7 +16,7 @@ public sealed class OutputBudgetTests
     /// <summary>Where each vendor's request carries the output budget.</summary>
     private static int? SentBudget(string provider, JsonObject sent) => provider switch
     {
-        "openai" => sent["max_completion_tokens"]?.GetValue<int>(),
+        "openai" or "azure" => sent["max_completion_tokens"]?.GetValue<int>(),
         "gemini" => sent["generationConfig"]?["maxOutputTokens"]?.GetValue<int>(),
         _ => sent["max_tokens"]?.GetValue<int>(),
     };
@@ -38,7 +38,7 @@ public sealed class OutputBudgetTests
         var sent = await SendAsync(rig, rig.Case.TextModel, "");
 
         Assert.Equal(321, SentBudget(provider, sent));
-        if (provider == "openai") Assert.Null(sent["max_tokens"]);
+        if (provider is "openai" or "azure") Assert.Null(sent["max_tokens"]);
     }
 
     [Theory]

@@ -98,6 +98,55 @@ public abstract class StoreContractTests(AzuriteFixture azurite, StoreKindUnderT
     }
 
     [Fact]
+    public async Task A_reservation_grows_only_within_the_limits_and_its_event_settles_all_of_it()
+    {
+        var limits = TestLimits.Of(100, 100);
+        var held = Reservation("acme", "ana", 40);
+        Assert.True((await Quotas.TryReserveAsync(held, limits, Ct)).Admitted);
+        Assert.True((await Quotas.TryReserveAsync(Reservation("acme", "bob", 30), TestLimits.Of(100, null), Ct)).Admitted);
+
+        // The tenant has 30 tokens of room: growing by 40 is refused by it, growing by 30 fills it.
+        var refused = await Quotas.TryGrowAsync(held, 80, 0, limits, Ct);
+        Assert.False(refused.Admitted);
+        Assert.Equal(QuotaScope.Tenant("acme"), refused.RefusedBy);
+        Assert.True((await Quotas.TryGrowAsync(held, 70, 0, limits, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(0, 70), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 100), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+        Assert.False((await Quotas.TryReserveAsync(Reservation("acme", "cy", 1), TestLimits.Of(100, null), Ct)).Admitted);
+
+        Assert.True(await RecordAsync(Event("acme", "ana", 50, 5, held.Id)));
+        Assert.Equal(new QuotaCounter(55, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(55, 30), await Quotas.GetCounterAsync(QuotaScope.Tenant("acme"), Period, Ct));
+
+        // A reservation no longer live (expired, or settled) does not grow.
+        var late = Reservation("acme", "dee", 1, TimeSpan.FromMinutes(1));
+        Assert.True((await Quotas.TryReserveAsync(late, TestLimits.Of(null, 100), Ct)).Admitted);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False((await Quotas.TryGrowAsync(late, 2, 0, TestLimits.Of(null, 100), Ct)).Admitted);
+        Assert.False((await Quotas.TryGrowAsync(held, 71, 0, TestLimits.Of(1000, 1000), Ct)).Admitted);
+    }
+
+    [Fact]
+    public async Task A_reservation_grows_in_money_and_in_a_key_budget_within_their_limits()
+    {
+        var limits = TestLimits.Of(null, null, userCost: 1_000) with { KeyId = "pk1", Key = new EffectiveLimits(500, null) };
+        var held = Reservation("acme", "ana", 100) with { Cost = 400, KeyId = "pk1" };
+        Assert.True((await Quotas.TryReserveAsync(held, limits, Ct)).Admitted);
+
+        // The user's budget has 600 nano-dollars of room, the key 400 tokens.
+        Assert.Equal(QuotaScope.User("acme", "ana"), (await Quotas.TryGrowAsync(held, 100, 1_001, limits, Ct)).RefusedBy);
+        Assert.Equal(QuotaScope.ApiKey("acme", "pk1"), (await Quotas.TryGrowAsync(held, 501, 400, limits, Ct)).RefusedBy);
+        Assert.True((await Quotas.TryGrowAsync(held, 500, 1_000, limits, Ct)).Admitted);
+        Assert.Equal(new QuotaCounter(0, 500, 0, 1_000), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 500, 0, 1_000), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "pk1"), Period, Ct));
+
+        // Released, the grown reservation frees all it held.
+        await Quotas.ReleaseAsync(held, Ct);
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.User("acme", "ana"), Period, Ct));
+        Assert.Equal(new QuotaCounter(0, 0), await Quotas.GetCounterAsync(QuotaScope.ApiKey("acme", "pk1"), Period, Ct));
+    }
+
+    [Fact]
     public async Task Concurrent_reservations_never_exceed_the_limit()
     {
         var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>

@@ -33,8 +33,9 @@ public sealed class KilledHostTests
             ["LlmProxy:Providers:openai:BaseUrl"] = vendor.ProxyBaseUrl.ToString(),
             ["LlmProxy:Cache:Enabled"] = "false",
             ["LlmProxy:Quota:RequestsPerMinutePerUser"] = "0",
-            // A limit, so every call takes a reservation as in production.
+            // Limits, so every call takes a reservation of tokens and money as in production.
             ["LlmProxy:Quota:DefaultUserTokens"] = "1000000",
+            ["LlmProxy:Quota:DefaultUserCostLimitUsd"] = "1000",
         };
 
         var answered = new ConcurrentBag<string>();
@@ -93,6 +94,12 @@ public sealed class KilledHostTests
         Assert.All(answered, u => Assert.Equal("ok", rows.Single(r => r.UserId == u).Status));
         Assert.Equal(rows.Sum(r => (long)r.PromptTokens + r.CompletionTokens),
             await CountAsync(Path.Combine(data.Path, "proxy.db"), "SELECT COALESCE(SUM(used_tokens), 0) FROM quota_counters WHERE scope LIKE 'user/acme/%'"));
+        // Money is settled in the same commit: the counters hold the recorded costs (each rounded up to a whole
+        // nano-dollar; the rows keep them as REAL, hence the tolerance of one per row).
+        Assert.All(answered, u => Assert.True(rows.Single(r => r.UserId == u).CostUsd > 0));
+        var money = await CountAsync(Path.Combine(data.Path, "proxy.db"), "SELECT COALESCE(SUM(used_nanodollars), 0) FROM quota_counters WHERE scope LIKE 'user/acme/%'");
+        var costs = (long)rows.Sum(r => Math.Round((r.CostUsd ?? 0) * 1e9));
+        Assert.InRange(money, costs - rows.Count, costs + rows.Count);
     }
 
     private static async Task<HttpClient> ClientAsync(Uri baseAddress)

@@ -4,9 +4,12 @@ using LlmProxy.Tests.Infrastructure;
 
 namespace LlmProxy.Tests.Vendors;
 
-/// <summary>One vendor as the shared tests see it: its fake, a text model, a vision model, and where its request carries an image.</summary>
+/// <summary>
+/// One vendor as the shared tests see it: its fake, a text model, a vision model, where its request carries an image,
+/// and the settings it needs beside its key and URL.
+/// </summary>
 public sealed record VendorCase(string Provider, Func<Task<FakeVendor>> StartFake, string TextModel, string? VisionModel,
-    Func<JsonObject, string?> SentImage)
+    Func<JsonObject, string?> SentImage, IReadOnlyDictionary<string, string?>? ExtraSettings = null)
 {
     /// <summary>A tiny PNG as a data URL and its raw base64.</summary>
     public const string PngBase64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -28,17 +31,29 @@ public sealed record VendorCase(string Provider, Func<Task<FakeVendor>> StartFak
         ["mistral"] = new("mistral", async () => await FakeVendor.StartAsync<FakeMistralVendor>(), "mistral-small-latest", "pixtral-large-latest",
             b => LastContent(b)?[1]?["image_url"]?["url"]?.GetValue<string>()),
         ["deepseek"] = new("deepseek", async () => await FakeVendor.StartAsync<FakeDeepSeekVendor>(), "deepseek-chat", null, _ => null),
+        // Deployments named after their models; the catalog learns what each deploys (for prices and vision) from BaseModel.
+        ["azure"] = new("azure", async () => await FakeVendor.StartAsync<FakeAzureOpenAIVendor>(), "gpt-4o-mini", "gpt-4o",
+            b => LastContent(b)?[1]?["image_url"]?["url"]?.GetValue<string>(), new Dictionary<string, string?>
+            {
+                ["LlmProxy:Models:azure:gpt-4o-mini:BaseModel"] = "openai/gpt-4o-mini",
+                ["LlmProxy:Models:azure:gpt-4o:BaseModel"] = "openai/gpt-4o",
+                ["LlmProxy:Models:azure:text-embedding-3-small:BaseModel"] = "openai/text-embedding-3-small",
+            }),
     };
 
     public static TheoryData<string> Names => new(All.Keys);
 
     /// <summary>The proxy settings that point this vendor at <paramref name="baseUrl"/>.</summary>
-    public Dictionary<string, string?> Settings(Uri baseUrl, string apiKey, int timeoutSeconds = 5) => new()
+    public Dictionary<string, string?> Settings(Uri baseUrl, string apiKey, int timeoutSeconds = 5)
     {
-        [$"LlmProxy:Providers:{Provider}:ApiKey"] = apiKey,
-        [$"LlmProxy:Providers:{Provider}:BaseUrl"] = baseUrl.ToString(),
-        [$"LlmProxy:Providers:{Provider}:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var settings = new Dictionary<string, string?>(ExtraSettings ?? new Dictionary<string, string?>())
+        {
+            [$"LlmProxy:Providers:{Provider}:ApiKey"] = apiKey,
+            [$"LlmProxy:Providers:{Provider}:BaseUrl"] = baseUrl.ToString(),
+            [$"LlmProxy:Providers:{Provider}:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return settings;
+    }
 }
 
 /// <summary>A fake vendor and a proxy pointed at it, disposed together.</summary>

@@ -11,6 +11,7 @@ FakeVendor[] fakes =
     await FakeVendor.StartAsync<FakeCohereVendor>(),
     await FakeVendor.StartAsync<FakeMistralVendor>(),
     await FakeVendor.StartAsync<FakeDeepSeekVendor>(),
+    await FakeVendor.StartAsync<FakeAzureOpenAIVendor>(),
 ];
 // Every fake reports prompt-cache and reasoning tokens (those its vendor reports), so the SDKs read them too.
 foreach (var fake in fakes)

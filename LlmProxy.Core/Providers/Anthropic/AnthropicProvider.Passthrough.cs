@@ -43,14 +43,14 @@ public sealed partial class AnthropicProvider
                     answer.Id = e.Message?.Id ?? answer.Id;
                     answer.Model = e.Message?.Model ?? answer.Model;
                     usage = e.Message?.Usage ?? usage;
-                    chunk = answer.Start();
+                    chunk = answer.Start() with { PartialUsage = usage.ToCanonical() };
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
                     chunk = answer.Text(e.Delta.Text ?? "");
                     break;
                 case "message_delta":
                     usage = usage.With(e.Usage);
-                    chunk = e.Delta?.StopReason is { } stop ? answer.Finish(FinishReason(stop)) : answer.Chunk([]);
+                    chunk = (e.Delta?.StopReason is { } stop ? answer.Finish(FinishReason(stop)) : answer.Chunk([])) with { PartialUsage = usage.ToCanonical() };
                     break;
                 case "message_stop":
                     yield return answer.Usage(usage.ToCanonical()) with { Native = element };

@@ -68,7 +68,7 @@ public sealed partial class AnthropicProvider(VendorHttp http, IOptions<Provider
                     answer.Id = e.Message?.Id ?? answer.Id;
                     answer.Model = e.Message?.Model ?? answer.Model;
                     usage = usage.With(e.Message?.Usage);
-                    yield return answer.Start();
+                    yield return answer.Start() with { PartialUsage = usage.ToCanonical() };
                     break;
                 case "content_block_delta" when e.Delta?.Type == "text_delta":
                     yield return answer.Text(e.Delta.Text ?? "");
@@ -78,7 +78,7 @@ public sealed partial class AnthropicProvider(VendorHttp http, IOptions<Provider
                     break;
                 case "message_delta":
                     usage = usage.With(e.Usage);
-                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(tools.Finish(FinishReason(stop)));
+                    if (e.Delta?.StopReason is { } stop) yield return answer.Finish(tools.Finish(FinishReason(stop))) with { PartialUsage = usage.ToCanonical() };
                     break;
                 case "message_stop":
                     yield return answer.Usage(usage.ToCanonical());

@@ -1,6 +1,7 @@
 using LlmProxy.Core.Chat;
 using LlmProxy.Core.Errors;
 using LlmProxy.Core.Providers.Anthropic;
+using LlmProxy.Core.Providers.AzureOpenAI;
 using LlmProxy.Core.Providers.Cohere;
 using LlmProxy.Core.Providers.DeepSeek;
 using LlmProxy.Core.Providers.Gemini;
@@ -31,6 +32,7 @@ internal static class VendorCapabilities
     private static readonly Dictionary<string, Dictionary<Feature, Support>> Table = new(StringComparer.OrdinalIgnoreCase)
     {
         [OpenAIProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native),
+        [AzureOpenAIProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native),
         [MistralProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native, Support.Native),
         [DeepSeekProvider.ProviderName] = Row(Support.Native, Support.Native, Support.Native, Support.Native, Support.Refused, Support.Refused, Support.Native, Support.Refused),
         [AnthropicProvider.ProviderName] = Row(Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated, Support.Translated),
@@ -40,7 +42,7 @@ internal static class VendorCapabilities
 
     private static readonly Dictionary<string, string> Labels = new(StringComparer.OrdinalIgnoreCase)
     {
-        [OpenAIProvider.ProviderName] = "OpenAI", [MistralProvider.ProviderName] = "Mistral", [DeepSeekProvider.ProviderName] = "DeepSeek",
+        [OpenAIProvider.ProviderName] = "OpenAI", [AzureOpenAIProvider.ProviderName] = "Azure OpenAI", [MistralProvider.ProviderName] = "Mistral", [DeepSeekProvider.ProviderName] = "DeepSeek",
         [AnthropicProvider.ProviderName] = "Anthropic", [GeminiProvider.ProviderName] = "Gemini", [CohereProvider.ProviderName] = "Cohere",
     };
 
@@ -49,7 +51,7 @@ internal static class VendorCapabilities
 
     /// <summary>The vendors in the matrix's column order.</summary>
     public static IReadOnlyList<string> Vendors { get; } =
-        [OpenAIProvider.ProviderName, MistralProvider.ProviderName, DeepSeekProvider.ProviderName, AnthropicProvider.ProviderName, GeminiProvider.ProviderName, CohereProvider.ProviderName];
+        [OpenAIProvider.ProviderName, AzureOpenAIProvider.ProviderName, MistralProvider.ProviderName, DeepSeekProvider.ProviderName, AnthropicProvider.ProviderName, GeminiProvider.ProviderName, CohereProvider.ProviderName];
 
     private static Dictionary<Feature, Support> Row(params Support[] cells) =>
         Feature.All.Select((feature, i) => (feature, cells[i])).ToDictionary(c => c.feature, c => c.Item2);

@@ -85,7 +85,8 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
                     var index = called.GetValueOrDefault(candidate.Index);
                     called[candidate.Index] = index + 1;
                     var role = started.Add(candidate.Index) ? ChatRoles.Assistant : null;
-                    yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallStartDelta(index, ids.Next(candidate.Index, call), call.Name) with { Role = role } }]);
+                    yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallStartDelta(index, ids.Next(candidate.Index, call), call.Name) with { Role = role } }])
+                        with { PartialUsage = Usage(usage) };
                     yield return answer.Chunk([new ChunkChoice { Index = candidate.Index, Delta = CanonicalAnswer.ToolCallArgumentsDelta(index, call.Args?.GetRawText() ?? "{}") }]);
                 }
             }
@@ -100,7 +101,7 @@ public sealed class GeminiProvider(VendorHttp http, ImageFetcher images, IOption
                 }).ToList();
             if (choices.Count == 0 && frame.PromptFeedback?.BlockReason is not null)
                 choices.Add(new ChunkChoice { Delta = new ChatDelta { Role = ChatRoles.Assistant }, FinishReason = FinishReasons.ContentFilter });
-            if (choices.Count > 0) yield return answer.Chunk(choices);
+            if (choices.Count > 0) yield return answer.Chunk(choices) with { PartialUsage = Usage(usage) };
         }
         // Without usage from Gemini the proxy's own estimate closes the stream instead (ProxyStream).
         if (Usage(usage) is { } final) yield return answer.Usage(final);

@@ -13,7 +13,10 @@ namespace LlmProxy.Core.Providers.Resilience;
 /// <summary>
 /// The HTTP pipeline of each vendor's named client: retry with backoff (honouring a short Retry-After) and a
 /// circuit breaker per vendor. Both act inside <c>SendAsync</c>, before response headers reach the proxy, so a
-/// retry never repeats anything the caller has already received; a stream that fails later is not retried.
+/// retry never repeats anything the caller has already received; a stream that fails later is not retried. Only
+/// attempts the vendor refused (an error status) or never received (no connection) are retried: one that timed out
+/// or lost its connection after sending may have been processed, and billed, so repeating it could bill the call
+/// twice against a reservation that covers one attempt.
 /// </summary>
 public static class VendorResilience
 {
@@ -80,6 +83,7 @@ public static class VendorResilience
     /// </summary>
     private static bool IsRetryable(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter)
     {
+        if (outcome.Exception is { } failure && VendorErrorMapper.MayHaveReachedVendor(failure)) return false;
         var throttled = outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests };
         if (!throttled && !IsVendorFault(outcome)) return false;
         var wait = outcome.Result?.Headers.RetryAfter?.Delta;

@@ -108,6 +108,38 @@ internal sealed class AdmissionLedger(TimeProvider clock, int maxCounters = Admi
         }
     }
 
+    /// <summary>
+    /// Raises a live reservation to <paramref name="tokens"/> and <paramref name="cost"/> if each limited scope has room
+    /// for the difference; refused (by the user scope) when the reservation is no longer live.
+    /// </summary>
+    public ReserveOutcome TryGrow(QuotaReservation reservation, long tokens, long cost, CallLimits limits)
+    {
+        var period = reservation.Period.Key;
+        lock (_gate)
+        {
+            SweepExpired();
+            if (!_reservations.TryGetValue(reservation.Id, out var held))
+            {
+                var user = QuotaScope.User(reservation.TenantId, reservation.UserId);
+                return ReserveOutcome.Refused(user, CounterOf(user.Key, period, create: false)?.Figures ?? default);
+            }
+            var (extraTokens, extraCost) = (Math.Max(0, tokens - held.Tokens), Math.Max(0, cost - held.Cost));
+            // A held reservation keeps its scopes' counters in memory (MakeRoom forgets only idle ones).
+            foreach (var (scope, limit) in limits.Limited(reservation.TenantId, reservation.UserId))
+            {
+                var figures = CounterOf(scope.Key, period, create: false)?.Figures ?? default;
+                if (!limit.Admits(figures, extraTokens, extraCost)) return ReserveOutcome.Refused(scope, figures);
+            }
+            foreach (var counter in held.Scopes)
+            {
+                counter.Reserved += extraTokens;
+                counter.CostReserved += extraCost;
+            }
+            _reservations[reservation.Id] = held with { Tokens = held.Tokens + extraTokens, Cost = held.Cost + extraCost };
+            return new ReserveOutcome(true, null, default);
+        }
+    }
+
     /// <summary>Stops holding a reservation's tokens (settled by its usage event, or released). Idempotent.</summary>
     public void Settle(string reservationId)
     {

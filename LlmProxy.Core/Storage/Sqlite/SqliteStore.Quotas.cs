@@ -32,6 +32,10 @@ public sealed partial class SqliteStore
         }
     }
 
+    /// <summary>A held reservation keeps its scopes' counters in memory, so growing it reads nothing from the file.</summary>
+    public Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long cost, CallLimits limits, CancellationToken cancellationToken) =>
+        Task.FromResult(_ledger.TryGrow(reservation, tokens, cost, limits));
+
     private static InvalidOperationException Forgotten(QuotaScope scope) =>
         new($"The admission ledger forgot {scope.Key} {MaxLoads} times in a row while loading it; more calls are in flight than it holds counters ({AdmissionLedger.MaxCounters}).");
 

@@ -68,6 +68,37 @@ public sealed partial class TableStore
             return new ReserveOutcome(true, null, default);
         }, cancellationToken);
 
+    public Task<ReserveOutcome> TryGrowAsync(QuotaReservation reservation, long tokens, long cost, CallLimits limits, CancellationToken cancellationToken) =>
+        OptimisticAsync(async token =>
+        {
+            var partition = TableKeys.Partition(reservation.TenantId);
+            if (await GetAsync(partition, TableKeys.Reservation(reservation.Id), token).ConfigureAwait(false) is not { } held
+                || held.GetDateTimeOffset("ExpiresAt") <= _clock.GetUtcNow())
+            {
+                var user = QuotaScope.User(reservation.TenantId, reservation.UserId);
+                return ReserveOutcome.Refused(user, Figures(await GetAsync(partition, TableKeys.Counter(reservation.Period.Key, user), token).ConfigureAwait(false)));
+            }
+            var extra = new CounterDelta(0, Math.Max(0, tokens - Long(held, "Tokens")), 0, Math.Max(0, cost - Long(held, "Cost")));
+
+            // Every limited scope is checked; only the counters that hold the reservation carry it (see TryReserveAsync).
+            var actions = new List<TableTransactionAction>();
+            foreach (var (scope, limit) in limits.Limited(reservation.TenantId, reservation.UserId))
+            {
+                var rowKey = TableKeys.Counter(reservation.Period.Key, scope);
+                var row = await GetAsync(partition, rowKey, token).ConfigureAwait(false);
+                if (!limit.Admits(Figures(row), extra.Reserved, extra.CostReserved)) return ReserveOutcome.Refused(scope, Figures(row));
+                if (HoldsReservation(held, scope)) actions.Add(Write(row, CounterRow(partition, rowKey, row, extra)));
+            }
+            held["Tokens"] = Long(held, "Tokens") + extra.Reserved;
+            held["Cost"] = Long(held, "Cost") + extra.CostReserved;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, held, held.ETag));
+            await SubmitAsync(actions, token).ConfigureAwait(false);
+            return new ReserveOutcome(true, null, default);
+        }, cancellationToken);
+
+    private static bool HoldsReservation(TableEntity reservation, QuotaScope scope) =>
+        reservation.GetBoolean(scope.IsUser ? "HeldByUser" : scope.IsApiKey ? "HeldByKey" : "HeldByTenant") == true;
+
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         OptimisticAsync(async token =>
         {
