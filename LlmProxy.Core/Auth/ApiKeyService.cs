@@ -23,7 +23,15 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaS
             ApiKeyKinds.Platform => throw ProxyException.BadRequest("A platform key belongs to no tenant: create it with POST /api/admin/platform-keys.", "kind"),
             _ => throw ProxyException.BadRequest($"'kind' must be \"{ApiKeyKinds.Secret}\" or \"{ApiKeyKinds.Publishable}\".", "kind"),
         };
-        var key = ApiKeyHasher.NewKey(publishable is null ? ApiKeyKinds.Secret : ApiKeyKinds.Publishable);
+        return await IssueAsync(publishable is null ? ApiKeyKinds.Secret : ApiKeyKinds.Publishable, tenantId, name, publishable, platform: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a new key of <paramref name="kind"/>, stores its hash, and returns the key itself, shown this once.</summary>
+    private async Task<CreatedApiKey> IssueAsync(string kind, string tenantId, string name, PublishableKeyPolicy? publishable,
+        PlatformKeyPolicy? platform, CancellationToken cancellationToken)
+    {
+        var key = ApiKeyHasher.NewKey(kind);
         var record = new ApiKeyRecord
         {
             KeyId = ApiKeyHasher.NewKeyId(),
@@ -33,9 +41,10 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaS
             Hash = ApiKeyHasher.Hash(key),
             CreatedAt = clock.GetUtcNow(),
             Publishable = publishable,
+            Platform = platform,
         };
         await store.AddAsync(record, cancellationToken).ConfigureAwait(false);
-        return new CreatedApiKey(record.KeyId, tenantId, record.Name, record.Prefix, key, record.CreatedAt, record.Kind, publishable);
+        return new CreatedApiKey(record.KeyId, tenantId, record.Name, record.Prefix, key, record.CreatedAt, record.Kind, publishable, platform);
     }
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
@@ -63,19 +72,7 @@ public sealed class ApiKeyService(IApiKeyStore store, QuotaLimits limits, QuotaS
     {
         var name = Name(request.Name);
         var policy = PlatformKeyPolicy.From(request);
-        var key = ApiKeyHasher.NewKey(ApiKeyKinds.Platform);
-        var record = new ApiKeyRecord
-        {
-            KeyId = ApiKeyHasher.NewKeyId(),
-            TenantId = PlatformTenant,
-            Name = name,
-            Prefix = key[..12],
-            Hash = ApiKeyHasher.Hash(key),
-            CreatedAt = clock.GetUtcNow(),
-            Platform = policy,
-        };
-        await store.AddAsync(record, cancellationToken).ConfigureAwait(false);
-        return new CreatedApiKey(record.KeyId, record.TenantId, record.Name, record.Prefix, key, record.CreatedAt, record.Kind, null, policy);
+        return await IssueAsync(ApiKeyKinds.Platform, PlatformTenant, name, publishable: null, policy, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListPlatformAsync(CancellationToken cancellationToken) => store.ListAsync(PlatformTenant, cancellationToken);
